@@ -1,0 +1,26 @@
+"""ssefem: continuum multiphysics of all-solid-state batteries on DOLFINx.
+
+Importing the package orders MPI ahead of the DOLFINx bindings when DOLFINx comes from the
+``dolfinx-solver-real`` wheel; a DOLFINx from conda or the official Docker image works as is.
+"""
+
+from __future__ import annotations
+
+try:  # the wheel must be imported before dolfinx/petsc4py; absent for conda/Docker installs
+    import dolfinx_solver  # noqa: F401
+except ImportError:  # pragma: no cover - depends on how DOLFINx was installed
+    pass
+
+__version__ = "0.1.0"
+
+from ssefem.case import Case, load_case  # noqa: E402
+from ssefem.errors import CaseError, SolverError  # noqa: E402
+
+__all__ = ["Case", "CaseError", "SolverError", "__version__", "load_case", "run"]
+
+
+def run(case, outdir=None, **kwargs):
+    """Run a case (a :class:`Case` or a path to a TOML file); see :func:`ssefem.runner.run`."""
+    from ssefem.runner import run as _run
+
+    return _run(case, outdir=outdir, **kwargs)

@@ -1,0 +1,245 @@
+"""Case files: TOML validated by pydantic, unknown keys rejected, regions referred to by name.
+
+Units are given per field (``description``) and in the README. Lengths are micrometres, current
+densities A/m^2 (positive = discharge), voltages V, times s, temperatures K.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ssefem.errors import CaseError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Layer(_Strict):
+    """One layer of the stack, listed from the positive current collector to the negative one."""
+
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="region name")
+    material: str = Field(description="material-library name")
+    thickness: float = Field(gt=0, description="um")
+    cells: int = Field(20, ge=1, le=100000, description="elements across the thickness")
+    grading: float = Field(
+        1.0, ge=1.0, le=1000.0,
+        description="largest/smallest element size across the layer; small ones at its faces",
+    )
+
+
+class Interface(_Strict):
+    """Overrides of an interface named 'a|b' after the two layers it joins."""
+
+    name: str = Field(description="'<layer>|<layer>'")
+    exchange_current_density: float | None = Field(None, gt=0, description="A/m^2 at the case temperature")
+    alpha_a: float | None = Field(None, gt=0, lt=1, description="anodic transfer coefficient")
+    alpha_c: float | None = Field(None, gt=0, lt=1, description="cathodic transfer coefficient")
+
+
+class Geometry(_Strict):
+    dimension: Literal[1, 2, 3] = Field(1, description="1-D, 2-D or 3-D")
+    width: float = Field(10.0, gt=0, description="um, lateral size (2-D and 3-D)")
+    lateral_cells: int = Field(4, ge=1, le=10000, description="elements across the width")
+    cell_type: Literal["simplex", "tensor"] = Field(
+        "simplex", description="triangles/tetrahedra or quadrilaterals/hexahedra"
+    )
+    mesh_file: str | None = Field(None, description="a user .msh with the same physical names")
+
+
+class Step(_Strict):
+    """One protocol step. Current densities in A/m^2, positive = discharge."""
+
+    kind: Literal["discharge", "charge", "hold", "rest", "steady"]
+    current: float | None = Field(None, ge=0, description="A/m^2 (magnitude)")
+    c_rate: float | None = Field(None, gt=0, description="C-rate of the cathode capacity")
+    voltage: float | None = Field(None, gt=0, lt=10, description="V, for 'hold'")
+    until_voltage: float | None = Field(None, gt=0, lt=10, description="V cut-off")
+    until_current: float | None = Field(None, gt=0, description="A/m^2, end of a 'hold'")
+    duration: float | None = Field(None, gt=0, description="s, longest time of the step")
+    currents: list[float] | None = Field(None, description="A/m^2, for 'steady' (signed)")
+
+    @model_validator(mode="after")
+    def _check(self) -> Step:
+        k = self.kind
+        if k in ("discharge", "charge"):
+            if (self.current is None) == (self.c_rate is None):
+                raise ValueError(f"a '{k}' step needs exactly one of 'current' or 'c_rate'")
+            if self.until_voltage is None and self.duration is None:
+                raise ValueError(f"a '{k}' step needs 'until_voltage' or 'duration'")
+        elif k == "hold":
+            if self.voltage is None:
+                raise ValueError("a 'hold' step needs 'voltage'")
+            if self.duration is None and self.until_current is None:
+                raise ValueError("a 'hold' step needs 'duration' or 'until_current'")
+        elif k == "rest":
+            if self.duration is None:
+                raise ValueError("a 'rest' step needs 'duration'")
+        elif k == "steady":
+            if not self.currents:
+                raise ValueError("a 'steady' step needs a non-empty 'currents' list")
+        return self
+
+
+class Protocol(_Strict):
+    steps: list[Step] = Field(min_length=1)
+    repeat: int = Field(1, ge=1, le=100000)
+
+
+class Initial(_Strict):
+    stoichiometry: float | None = Field(
+        None, gt=0, lt=1, description="initial Li fraction of the cathode; default its theta_min"
+    )
+
+
+class Solver(_Strict):
+    rtol: float = Field(1e-10, gt=0, lt=1)
+    atol: float = Field(1e-12, gt=0)
+    stol: float = Field(
+        1e-13, ge=0, lt=1, description="converged when the Newton step is below stol * |u|")
+    max_iterations: int = Field(30, ge=1)
+    linear_solver: Literal["mumps", "superlu_dist", "gamg"] = "mumps"
+    dt_initial: float = Field(1.0, gt=0, description="s")
+    dt_max: float = Field(600.0, gt=0, description="s")
+    dt_min: float = Field(1e-6, gt=0, description="s")
+    dt_growth: float = Field(1.5, ge=1.0, le=10.0)
+    max_voltage_change: float = Field(0.02, gt=0, description="V per step, adaptive control")
+
+
+class Output(_Strict):
+    directory: str | None = Field(None, description="default results/<name>")
+    fields_every: int = Field(10, ge=0, description="write fields every N steps (0: ends only)")
+    plots: bool = True
+    progress: bool = True
+
+
+class Case(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str = ""
+    temperature: float = Field(298.15, ge=150.0, le=700.0, description="K")
+    geometry: Geometry = Geometry()
+    layers: list[Layer] = Field(min_length=3)
+    interfaces: list[Interface] = []
+    initial: Initial = Initial()
+    protocol: Protocol
+    solver: Solver = Solver()
+    output: Output = Output()
+    plugins: dict[str, dict[str, Any]] = {}
+
+    @model_validator(mode="after")
+    def _names(self) -> Case:
+        names = [layer.name for layer in self.layers]
+        for i, n in enumerate(names):
+            if n in names[:i]:
+                raise CaseError(f"layers[{i}].name", f"duplicate layer name {n!r}")
+        pairs = {f"{a}|{b}" for a, b in zip(names, names[1:])}
+        for i, itf in enumerate(self.interfaces):
+            if itf.name not in pairs:
+                raise CaseError(
+                    f"interfaces[{i}].name",
+                    f"no interface {itf.name!r}; the stack has {', '.join(sorted(pairs))}",
+                )
+        return self
+
+    def layer(self, name: str) -> Layer:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise CaseError("layers", f"missing region {name!r}")
+
+    def interface(self, name: str) -> Interface:
+        for itf in self.interfaces:
+            if itf.name == name:
+                return itf
+        return Interface(name=name)
+
+
+def _key_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and not part.startswith(("function-", "literal[", "union[")):
+            out += f".{part}" if out else part
+    return out
+
+
+def _first_error(err: ValidationError) -> CaseError:
+    e = err.errors()[0]
+    key = _key_path(e["loc"])
+    cause = e.get("ctx", {}).get("error")
+    if isinstance(cause, CaseError):
+        return CaseError(".".join(filter(None, [key, cause.key])) if cause.key else key,
+                         cause.message)
+    msg = e["msg"].removeprefix("Value error, ")
+    if e["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif e["type"] == "missing":
+        msg = "missing required key"
+    elif "input" in e and e["type"] not in ("model_type",):
+        msg = f"{msg} (got {e['input']!r})"
+    return CaseError(key, msg)
+
+
+def case_from_dict(data: dict) -> Case:
+    """Validate a case given as a dict; raise :class:`CaseError` naming the key path."""
+    try:
+        return Case.model_validate(data)
+    except ValidationError as err:
+        raise _first_error(err) from None
+
+
+def load_case(path: str | Path) -> Case:
+    """Read and validate a TOML case file (schema only; see ``ssefem.validate`` for physics)."""
+    path = Path(path)
+    if not path.is_file():
+        raise CaseError("", f"case file {str(path)!r} not found")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise CaseError("", f"{path.name}: broken TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise CaseError("", f"{path.name}: not UTF-8 text: {err}") from None
+    return case_from_dict(data)
+
+
+def dump_toml(data: dict) -> str:
+    """Write a plain dict (of str, numbers, bools, lists, dicts) as TOML."""
+    lines: list[str] = []
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, list) and not any(isinstance(x, dict) for x in v):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+    def table(prefix: str, d: dict) -> None:
+        scalars = {k: v for k, v in d.items() if v is not None and not isinstance(v, dict)
+                   and not (isinstance(v, list) and v and all(isinstance(x, dict) for x in v))}
+        if prefix and scalars:
+            lines.append(f"\n[{prefix}]")
+        for k, v in scalars.items():
+            lines.append(f"{k} = {value(v)}")
+        for k, v in d.items():
+            name = f"{prefix}.{k}" if prefix else k
+            if isinstance(v, dict):
+                table(name, v)
+            elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+                for item in v:
+                    lines.append(f"\n[[{name}]]")
+                    for kk, vv in item.items():
+                        if vv is not None and not isinstance(vv, dict):
+                            lines.append(f"{kk} = {value(vv)}")
+
+    table("", data)
+    return "\n".join(lines).lstrip() + "\n"
+

@@ -1,0 +1,148 @@
+"""Command line: ``ssefem run|validate|materials|plugins|plot``.
+
+Bad input prints one line ``error: <key path>: <problem>`` and exits with status 2; a solver
+failure prints the named error and exits with status 3 (finished results are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+class _RankFilter(logging.Filter):
+    def __init__(self, rank: int):
+        super().__init__()
+        self.rank = rank
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return self.rank == 0
+
+
+def _configure_logging(verbose: int) -> None:
+    from mpi4py import MPI
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_RankFilter(MPI.COMM_WORLD.rank))
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("ssefem")
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+
+
+def _parser() -> argparse.ArgumentParser:
+    from ssefem import __version__
+
+    p = argparse.ArgumentParser(prog="ssefem", description="All-solid-state battery simulator "
+                                "on FEniCSx (DOLFINx).")
+    p.add_argument("--version", action="version", version=f"ssefem {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="-v info, -vv debug")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run a case file")
+    r.add_argument("case")
+    r.add_argument("-o", "--output", help="results directory (default results/<case name>)")
+    r.add_argument("--no-progress", action="store_true")
+    v = sub.add_parser("validate", help="check a case file without solving")
+    v.add_argument("case")
+    sub.add_parser("materials", help="list the material library")
+    sub.add_parser("plugins", help="list installed plugins")
+    pl = sub.add_parser("plot", help="(re)draw the PNG plots of a results directory")
+    pl.add_argument("results")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    from ssefem.errors import CaseError, SolverError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except CaseError as err:
+        _rank0_print(f"error: {err}", file=sys.stderr)
+        return 2
+    except SolverError as err:
+        _rank0_print(f"solver error: {err}", file=sys.stderr)
+        return 3
+
+
+def _rank0_print(*a, **kw) -> None:
+    from mpi4py import MPI
+
+    if MPI.COMM_WORLD.rank == 0:
+        print(*a, **kw)
+
+
+def _run(args) -> int:
+    from ssefem.case import load_case
+    from ssefem.runner import run
+
+    case = load_case(args.case)
+    result = run(case, outdir=args.output, progress=not args.no_progress)
+    s = result.summary
+    _rank0_print(f"{case.name}: {s['status']} in {sum(s['timings_s'].values()):.1f} s, "
+                 f"{s['solver']['accepted_steps']} steps; results in {result.directory}")
+    return 0
+
+
+def _validate(args) -> int:
+    from ssefem.case import load_case
+    from ssefem.validate import prepare
+
+    case = load_case(args.case)
+    prepare(case)
+    _rank0_print(f"{args.case}: valid ({len(case.layers)} layers, "
+                 f"{len(case.protocol.steps)} protocol steps x {case.protocol.repeat})")
+    return 0
+
+
+def _materials(args) -> int:
+    from ssefem.materials import Library, format_table
+
+    _rank0_print(format_table(Library.builtin()))
+    return 0
+
+
+def _plugins(args) -> int:
+    from importlib.metadata import version as dist_version
+
+    from ssefem.plugins import installed
+
+    eps = installed()
+    if not eps:
+        _rank0_print("no plugins installed (entry-point group ssefem.plugins)")
+    for name, ep in sorted(eps.items()):
+        dist = ep.dist.name if ep.dist else "?"
+        ver = dist_version(dist) if ep.dist else "?"
+        _rank0_print(f"{name:20s} {ep.value:40s} {dist} {ver}")
+    return 0
+
+
+def _plot(args) -> int:
+    import csv
+    import json
+    from pathlib import Path
+
+    from ssefem.errors import CaseError
+    from ssefem.output.plots import plot_results
+    from ssefem.output.timeseries import TimeSeries
+
+    d = Path(args.results)
+    if not (d / "summary.json").is_file():
+        raise CaseError("results", f"{d} holds no summary.json")
+    ts = TimeSeries()
+    with open(d / "timeseries.csv") as fh:
+        for row in csv.DictReader(fh):
+            clean = {k.split(" [")[0]: v for k, v in row.items()}
+            ts.append({k: (v if k == "kind" else float(v)) for k, v in clean.items()})
+    plot_results(d, ts, json.loads((d / "summary.json").read_text()))
+    _rank0_print(f"plots written to {d}")
+    return 0
+
+
+_COMMANDS = {"run": _run, "validate": _validate, "materials": _materials, "plugins": _plugins,
+             "plot": _plot}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Unknown fields: what a physics contributes before any function space exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    """A scalar unknown on the union of some layers.
+
+    Attributes:
+        name: unique name, also the output name (``phi_cathode``, ``c_cathode``, ``phi_e``).
+        layers: layers the field lives on (its submesh).
+        initial: initial value, dimensionless.
+        scale: SI value of one dimensionless unit (for output).
+        unit: SI unit of the output.
+        steady: solved in a steady study; ``False`` holds it at its present value (an electrode's
+            composition during steady polarisation has no steady state under current).
+        degree: Lagrange degree.
+        residual_scale: factor applied to the field's residual (equilibrates the blocks).
+    """
+
+    name: str
+    layers: tuple[str, ...]
+    initial: float
+    scale: float
+    unit: str
+    steady: bool = True
+    degree: int = 1
+    residual_scale: float = 1.0

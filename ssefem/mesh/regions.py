@@ -1,0 +1,157 @@
+"""Tagged DOLFINx meshes with named regions, per-region submeshes and oriented interfaces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from mpi4py import MPI
+
+import ufl
+from dolfinx import fem, mesh
+from dolfinx.io import gmsh as gmshio
+
+from ssefem.errors import CaseError
+from ssefem.mesh.builder import StackSpec, build_stack_model
+
+
+@dataclass
+class SubMesh:
+    """A submesh over a union of layers, with its map to the parent's cells."""
+
+    mesh: mesh.Mesh
+    cell_map: mesh.EntityMap
+    parent_cells: np.ndarray
+
+
+@dataclass
+class Regions:
+    """The parent mesh with named layers, interfaces and boundaries.
+
+    ``layers`` is in stack order; an interface between layers i < j is oriented so that its '+'
+    side is the cell in layer i (DOLFINx does not fix the '+' side of an interior facet itself).
+    """
+
+    mesh: mesh.Mesh
+    cell_tags: mesh.MeshTags
+    facet_tags: mesh.MeshTags
+    layers: list[str]
+    layer_tag: dict[str, int]
+    facet_tag: dict[str, int]
+    _submeshes: dict[tuple[str, ...], SubMesh] = field(default_factory=dict)
+    _dS: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def comm(self) -> MPI.Comm:
+        return self.mesh.comm
+
+    @property
+    def dim(self) -> int:
+        return self.mesh.topology.dim
+
+    def cells(self, layers: tuple[str, ...] | str) -> np.ndarray:
+        """Local cells (owned and ghost) of one layer or a union of layers, sorted."""
+        names = (layers,) if isinstance(layers, str) else layers
+        for n in names:
+            if n not in self.layer_tag:
+                raise CaseError("layers", f"missing region {n!r}")
+        tags = [self.layer_tag[n] for n in names]
+        return np.sort(np.concatenate([self.cell_tags.find(t) for t in tags])).astype(np.int32)
+
+    def submesh(self, layers: tuple[str, ...]) -> SubMesh:
+        """The submesh over a union of layers (cached)."""
+        key = tuple(layers)
+        if key not in self._submeshes:
+            cells = self.cells(key)
+            sub, cmap, _, _ = mesh.create_submesh(self.mesh, self.dim, cells)
+            sub.topology.create_connectivity(self.dim - 1, self.dim)
+            self._submeshes[key] = SubMesh(sub, cmap, cells)
+        return self._submeshes[key]
+
+    def dx(self) -> ufl.Measure:
+        return ufl.Measure("dx", domain=self.mesh, subdomain_data=self.cell_tags)
+
+    def ds(self) -> ufl.Measure:
+        return ufl.Measure("ds", domain=self.mesh, subdomain_data=self.facet_tags)
+
+    def dS(self) -> ufl.Measure:
+        """Interior-facet measure over every interface, '+' on the earlier layer of the stack."""
+        data = [(self.facet_tag[n], self._oriented(n).ravel()) for n in self.interfaces()]
+        return ufl.Measure("dS", domain=self.mesh, subdomain_data=data)
+
+    def interfaces(self) -> list[str]:
+        return [n for n in self.facet_tag if "|" in n]
+
+    def _oriented(self, name: str) -> np.ndarray:
+        if name not in self._dS:
+            a = name.split("|")[0]
+            topo = self.mesh.topology
+            topo.create_connectivity(self.dim - 1, self.dim)
+            facets = self.facet_tags.find(self.facet_tag[name])
+            ent = fem.compute_integration_domains(fem.IntegralType.interior_facet, topo, facets)
+            ent = ent.reshape(-1, 4).copy()
+            in_a = np.isin(ent[:, 0], self.cells(a))
+            ent[~in_a] = ent[~in_a][:, [2, 3, 0, 1]]
+            self._dS[name] = ent
+        return self._dS[name]
+
+    def measure_size(self, name: str) -> float:
+        """Area (length in 2-D, 1 in 1-D) of a named facet group or volume of a layer, in um^d."""
+        one = fem.Constant(self.mesh, 1.0)
+        if name in self.layer_tag:
+            form = one * self.dx()(self.layer_tag[name])
+        elif "|" in name:
+            form = one("+") * self.dS()(self.facet_tag[name])
+        else:
+            form = one * self.ds()(self.facet_tag[name])
+        return self.comm.allreduce(fem.assemble_scalar(fem.form(form)), op=MPI.SUM)
+
+
+def _partitioner():
+    return mesh.create_cell_partitioner(mesh.GhostMode.shared_facet, 2)
+
+
+def load_regions(spec: StackSpec, comm: MPI.Comm, mesh_file: str | Path | None = None,
+                 features=()) -> Regions:
+    """Mesh the stack with gmsh (or read a user .msh) and convert it, ghosted, to DOLFINx."""
+    import gmsh
+
+    gmsh_was_initialised = gmsh.isInitialized()
+    if not gmsh_was_initialised:
+        gmsh.initialize(interruptible=False)
+    gmsh.option.setNumber("General.Terminal", 0)
+    error = None
+    try:
+        if comm.rank == 0:
+            try:
+                if mesh_file is not None:
+                    gmsh.open(str(mesh_file))
+                else:
+                    build_stack_model(gmsh, spec, features)
+            except Exception as err:  # reported on every rank below
+                error = f"{type(err).__name__}: {err}"
+        error = comm.bcast(error, root=0)
+        if error is not None:
+            raise CaseError("geometry.mesh_file" if mesh_file else "geometry", error)
+        data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=spec.dimension,
+                                    partitioner=_partitioner())
+    finally:
+        if comm.rank == 0:
+            gmsh.clear()
+        if not gmsh_was_initialised:
+            gmsh.finalize()
+    groups = data.physical_groups
+    tdim = data.mesh.topology.dim
+    missing = [n for n in spec.names if n not in groups or groups[n].dim != tdim]
+    if missing:
+        raise CaseError("layers", f"missing region {missing[0]!r} in the mesh")
+    needed = list(spec.boundary_names()) + spec.interface_names()
+    missing = [n for n in needed if n not in groups or groups[n].dim != tdim - 1]
+    if missing:
+        raise CaseError("geometry.mesh_file", f"mesh lacks the physical group {missing[0]!r}")
+    layer_tag = {n: groups[n].tag for n in spec.names}
+    facet_tag = {n: g.tag for n, g in groups.items() if g.dim == tdim - 1}
+    msh = data.mesh
+    msh.topology.create_connectivity(tdim - 1, tdim)
+    return Regions(msh, data.cell_tags, data.facet_tags, list(spec.names), layer_tag, facet_tag)

@@ -1,0 +1,49 @@
+"""A model: the fields, named residual terms, constraints and observables of one run.
+
+Physics modules and plugins add to it; :class:`ssefem.system.System` turns it into discrete
+problems. Nothing here knows which physics is present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ssefem.fields import Field
+from ssefem.mesh.regions import Regions
+from ssefem.scales import Scales
+from ssefem.terms import Constraint, Observable, Term
+
+
+@dataclass
+class Model:
+    regions: Regions
+    scales: Scales
+    fields: dict[str, Field] = field(default_factory=dict)
+    terms: list[Term] = field(default_factory=list)
+    constraints: list[Constraint] = field(default_factory=list)
+    observables: list[Observable] = field(default_factory=list)
+    info: dict = field(default_factory=dict)
+
+    def add_field(self, f: Field) -> None:
+        if f.name in self.fields:
+            raise ValueError(f"field {f.name!r} defined twice")
+        self.fields[f.name] = f
+
+    def add_term(self, term: Term) -> None:
+        if any(t.name == term.name for t in self.terms):
+            raise ValueError(f"residual term {term.name!r} defined twice")
+        self.terms.append(term)
+
+    def add_constraint(self, c: Constraint) -> None:
+        self.constraints.append(c)
+
+    def add_observable(self, o: Observable) -> None:
+        if any(x.name == o.name for x in self.observables):
+            raise ValueError(f"observable {o.name!r} defined twice")
+        self.observables.append(o)
+
+    def describe(self) -> list[str]:
+        """One line per field and term, for the run log."""
+        lines = [f"field {f.name} on {'+'.join(f.layers)} [{f.unit}]" for f in self.fields.values()]
+        lines += [f"term {t.name} ({t.kind}, {t.origin})" for t in self.terms]
+        return lines

@@ -1,0 +1,78 @@
+"""Field output: XDMF (every ParaView 5.x) and VTK .pvd/.vtu (pyvista, ParaView), per region.
+
+Each group of fields that share a submesh (named after its layers joined by ``_``: ``cathode``,
+``coating_electrolyte``, ``anode``) gets ``fields/<group>.xdmf`` and ``fields/<group>.pvd`` holding the fields in
+SI units and a cell field ``region`` with the layer tags; ``fields/mesh.xdmf`` holds the parent
+mesh with its cell and facet tags. Coordinates are in micrometres.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from dolfinx import fem, io
+
+from ssefem.system import System
+
+
+class FieldWriter:
+    """Context manager; ``write(t)`` appends one time level (collective)."""
+
+    def __init__(self, system: System, directory: Path):
+        self.system = system
+        self.directory = Path(directory)
+        self.groups: dict[str, list[str]] = {}
+        model = system.model
+        for f in model.fields.values():
+            self.groups.setdefault("_".join(f.layers), []).append(f.name)
+        self._files = []
+        self._out: dict[str, list[tuple[fem.Function, fem.Function, float]]] = {}
+        self._region: dict[str, fem.Function] = {}
+
+    def __enter__(self) -> FieldWriter:
+        regions = self.system.model.regions
+        comm = regions.comm
+        with io.XDMFFile(comm, self.directory / "mesh.xdmf", "w") as xf:
+            xf.write_mesh(regions.mesh)
+            regions.mesh.topology.create_connectivity(regions.dim - 1, regions.dim)
+            xf.write_meshtags(regions.cell_tags, regions.mesh.geometry)
+            xf.write_meshtags(regions.facet_tags, regions.mesh.geometry)
+        for group, names in self.groups.items():
+            fields = [self.system.model.fields[n] for n in names]
+            sub = regions.submesh(fields[0].layers)
+            outs = []
+            for f in fields:
+                V = self.system.spaces[f.name]
+                out = fem.Function(V, name=f.name)
+                outs.append((self.system.u[f.name], out, f.scale))
+            self._out[group] = outs
+            Q = fem.functionspace(sub.mesh, ("DG", 0))
+            region = fem.Function(Q, name="region")
+            region.x.array[:] = regions.cell_tags.values[
+                np.searchsorted(regions.cell_tags.indices, sub.parent_cells)]
+            self._region[group] = region
+            xdmf = io.XDMFFile(comm, self.directory / f"{group}.xdmf", "w")
+            xdmf.write_mesh(sub.mesh)
+            vtk = io.VTKFile(comm, self.directory / f"{group}.pvd", "w")
+            self._files.append((group, xdmf, vtk))
+        return self
+
+    def write(self, t: float) -> None:
+        for group, xdmf, vtk in self._files:
+            funcs = []
+            for u, out, scale in self._out[group]:
+                out.x.array[:] = scale * u.x.array
+                funcs.append(out)
+            for f in funcs:
+                xdmf.write_function(f, t)
+            xdmf.write_function(self._region[group], t)
+            vtk.write_function(funcs + [self._region[group]], t)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        for _, xdmf, vtk in self._files:
+            xdmf.close()
+            vtk.close()
+        self._files = []
+

@@ -1,0 +1,76 @@
+"""Butler-Volmer kinetics at an electrode | ion-conductor interface.
+
+i = i0 [exp(alpha_a z f eta) - exp(-alpha_c z f eta)], eta = phi_s - phi_e - U(theta), with i
+positive anodic (from the electrode into the ion conductor). i0 follows the composition as
+i0_ref (theta/theta_ref)^alpha_c ((1-theta)/(1-theta_ref))^alpha_a for an insertion electrode.
+"""
+
+from __future__ import annotations
+
+import ufl
+
+from ssefem.model import Model
+from ssefem.physics.electrode import Electrode
+from ssefem.physics.layers import ELECTROLYTE, UFL_NS
+from ssefem.terms import FormContext, Observable, Term
+
+_EPS = 1e-9
+
+
+def _kinetics(ctx: FormContext, el: Electrode, iface: str, side: str, i0: float,
+              alpha_a: float, alpha_c: float):
+    """(eta, i) on the interface as UFL expressions, dimensionless."""
+    other = "-" if side == "+" else "+"
+    sc = ctx.scales
+    phi_s = ctx.u[el.potential](side)
+    phi_e = ctx.u[ELECTROLYTE](other)
+    i0c = ctx.constant(f"i0:{iface}", i0 / sc.current)
+    if el.stoichiometry is not None:
+        th = ctx.u[el.stoichiometry](side)
+        th = ufl.max_value(ufl.min_value(th, 1.0 - _EPS), _EPS)
+        U = el.ocp(th, UFL_NS) / sc.potential
+        tr = el.theta_ref
+        i0e = i0c * (th / tr) ** alpha_c * ((1.0 - th) / (1.0 - tr)) ** alpha_a
+    else:
+        U = 0.0
+        i0e = i0c
+    eta = phi_s - phi_e - U
+    i = i0e * (ufl.exp(alpha_a * el.z * eta) - ufl.exp(-alpha_c * el.z * eta))
+    return eta, i
+
+
+def add_butler_volmer(model: Model, el: Electrode, iface: str, side: str, *, i0: float,
+                      alpha_a: float, alpha_c: float, terminal_current: bool = False) -> None:
+    """Add the BV term (and its observables) for electrode ``el`` on ``side`` of ``iface``.
+
+    With ``terminal_current`` the interface's mean current (sign flipped: discharge positive at
+    the positive electrode) is also the cell's ``current`` observable.
+    """
+    sc = model.scales
+    tag = model.regions.facet_tag[iface]
+    other = "-" if side == "+" else "+"
+
+    def build(ctx: FormContext):
+        _, i = _kinetics(ctx, el, iface, side, i0, alpha_a, alpha_c)
+        dS = ctx.dS(tag)
+        out = {
+            el.potential: i * ctx.v[el.potential](side) * dS,
+            ELECTROLYTE: -i * ctx.v[ELECTROLYTE](other) * dS,
+        }
+        if el.stoichiometry is not None:
+            k = sc.flux_to_rate(el.c_max, el.z)
+            out[el.stoichiometry] = k * i * ctx.v[el.stoichiometry](side) * dS
+        return out
+
+    model.add_term(Term(f"butler_volmer:{iface}", "source", build))
+
+    def mean(which: int):
+        def obs(ctx: FormContext):
+            q = _kinetics(ctx, el, iface, side, i0, alpha_a, alpha_c)[which]
+            return q * ctx.dS(tag), ctx.one * ctx.dS(tag)
+        return obs
+
+    model.add_observable(Observable(f"overpotential:{iface}", "V", mean(0), sc.potential))
+    model.add_observable(Observable(f"current_density:{iface}", "A/m^2", mean(1), sc.current))
+    if terminal_current:
+        model.add_observable(Observable("current", "A/m^2", mean(1), -sc.current))

@@ -1,0 +1,22 @@
+"""Ohmic conduction: -div(sigma grad phi) = 0 in a layer (ionic or electronic)."""
+
+from __future__ import annotations
+
+import ufl
+
+from ssefem.terms import FormContext, Term
+
+
+def conduction_term(label: str, field: str, layer: str, sigma: float) -> Term:
+    """Flux term sigma grad(phi) . grad(v) over one layer; ``sigma`` dimensionless.
+
+    The conductivity is a named constant ``sigma:<layer>`` so a study may change it (temperature
+    sweeps) without recompiling forms.
+    """
+
+    def build(ctx: FormContext):
+        s = ctx.constant(f"sigma:{layer}", sigma)
+        phi, v = ctx.u[field], ctx.v[field]
+        return {field: s * ufl.inner(ufl.grad(phi), ufl.grad(v)) * ctx.dx(ctx.layer(layer))}
+
+    return Term(f"{label}:{layer}", "flux", build)

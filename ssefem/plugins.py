@@ -1,0 +1,103 @@
+"""Plugins: classes registered under the entry-point group ``ssefem.plugins``.
+
+In-tree plugins register exactly like third-party ones; the core never imports a plugin. Only the
+plugins a case names under ``[plugins.<name>]`` are loaded; every hook is a no-op by default, and
+every term a plugin adds carries its name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ssefem.errors import CaseError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssefem.case import Case
+    from ssefem.materials import Material
+    from ssefem.mesh.builder import StackSpec
+    from ssefem.model import Model
+
+GROUP = "ssefem.plugins"
+
+
+class PluginConfig(BaseModel):
+    """Base of a plugin's ``[plugins.<name>]`` table: unknown keys are rejected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Plugin:
+    """Base class of ssefem plugins. Override the hooks you need.
+
+    Attributes:
+        name: the name a case uses under ``[plugins.<name>]``.
+        Config: pydantic model of the plugin's table.
+    """
+
+    name: ClassVar[str] = ""
+    version: ClassVar[str] = "0"
+    description: ClassVar[str] = ""
+    Config: ClassVar[type[PluginConfig]] = PluginConfig
+
+    def __init__(self, config: PluginConfig):
+        self.config = config
+
+    def materials(self) -> list[Material]:
+        """Extra material-library entries."""
+        return []
+
+    def mesh_features(self, gmsh: Any, spec: StackSpec) -> None:
+        """Change the gmsh model (rank 0) after the stack is built, before it is meshed."""
+
+    def fields(self, model: Model, case: Case) -> None:
+        """Add fields to the model."""
+
+    def terms(self, model: Model, case: Case) -> None:
+        """Add named residual terms (bulk or interface) and observables to the model."""
+
+    def outputs(self, results: Any) -> None:
+        """Write extra outputs at the end of a run (``results`` is the run's result object)."""
+
+
+def installed() -> dict[str, Any]:
+    """Entry points of the installed plugins, by name."""
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
+def load_plugins(tables: dict[str, dict]) -> list[Plugin]:
+    """Instantiate the plugins a case names, validating their tables."""
+    eps = installed()
+    out = []
+    for name, table in tables.items():
+        if name not in eps:
+            close = difflib.get_close_matches(name, eps, n=3)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else (
+                f"; installed: {', '.join(sorted(eps)) or 'none'}")
+            raise CaseError(f"plugins.{name}", f"unknown plugin {name!r}{hint}")
+        cls = eps[name].load()
+        if not (isinstance(cls, type) and issubclass(cls, Plugin)):
+            raise TypeError(f"entry point {name!r} does not name a ssefem.plugins.Plugin subclass")
+        try:
+            config = cls.Config.model_validate(table)
+        except ValidationError as err:
+            e = err.errors()[0]
+            key = ".".join(str(p) for p in e["loc"])
+            msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
+            raise CaseError(f"plugins.{name}.{key}" if key else f"plugins.{name}", msg) from None
+        out.append(cls(config))
+    return out
+
+
+def apply_model_hooks(plugins: list[Plugin], model: Model, case: Case) -> None:
+    """Run the field and term hooks; tag what each plugin adds with its name."""
+    for hook in ("fields", "terms"):
+        for p in plugins:
+            n_terms = len(model.terms)
+            getattr(p, hook)(model, case)
+            model.terms[n_terms:] = [dataclasses.replace(t, origin=p.name)
+                                     for t in model.terms[n_terms:]]

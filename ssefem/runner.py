@@ -1,0 +1,167 @@
+"""Run a case end to end: validate, mesh, build the model, solve the protocol, write results."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mpi4py import MPI
+
+import dolfinx
+
+import ssefem
+from ssefem.case import Case, dump_toml, load_case
+from ssefem.errors import SolverError
+from ssefem.mesh import StackSpec, load_regions
+from ssefem.output import FieldWriter, ResultsDir, TimeSeries
+from ssefem.physics import build_cell_model
+from ssefem.plugins import apply_model_hooks
+from ssefem.studies import ProtocolRunner
+from ssefem.system import System
+from ssefem.validate import prepare
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    case: Case
+    directory: Path | None
+    series: TimeSeries
+    summary: dict
+    system: System
+
+
+def stack_spec(case: Case) -> StackSpec:
+    g = case.geometry
+    return StackSpec(
+        names=tuple(layer.name for layer in case.layers),
+        thicknesses=tuple(layer.thickness for layer in case.layers),
+        cells=tuple(layer.cells for layer in case.layers),
+        grading=tuple(layer.grading for layer in case.layers),
+        dimension=g.dimension, width=g.width, lateral_cells=g.lateral_cells,
+        tensor=g.cell_type == "tensor",
+    )
+
+
+def _git_hash() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(ssefem.__file__).parent, timeout=5)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Comm = MPI.COMM_WORLD,
+        progress: bool | None = None, write: bool = True) -> RunResult:
+    """Run a case. Bad input raises :class:`CaseError` before anything is written; a solver failure
+    raises :class:`SolverError` after the finished part of the results has been published."""
+    if not isinstance(case, Case):
+        case = load_case(case)
+    library, plugins = prepare(case)
+    timings = {}
+    t0 = time.perf_counter()
+    features = [p.mesh_features for p in plugins]
+    regions = load_regions(stack_spec(case), comm, case.geometry.mesh_file, features)
+    timings["mesh"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    model = build_cell_model(case, library, regions)
+    apply_model_hooks(plugins, model, case)
+    for line in model.describe():
+        log.info(line)
+    system = System(model, case.solver.model_dump())
+    timings["setup"] = time.perf_counter() - t0
+    series = TimeSeries({o.name: o.unit for o in model.observables})
+    target = Path(outdir or case.output.directory or Path("results") / case.name)
+    summary = {
+        "case": case.name, "status": "running",
+        "versions": {"ssefem": ssefem.__version__, "dolfinx": dolfinx.__version__,
+                     "petsc": ".".join(map(str, _petsc_version()))},
+        "git": _git_hash(), "ranks": comm.size,
+        "dofs": {n: V.dofmap.index_map.size_global for n, V in system.spaces.items()},
+        "terms": [f"{t.name} ({t.kind}, {t.origin})" for t in model.terms],
+        "capacity_C_m2": model.info.get("capacity"),
+        "ocv_V": model.info.get("ocv"),
+    }
+    show = case.output.progress if progress is None else progress
+    bar = _progress_bar(case, comm) if show else None
+    failure = None
+    if not write:
+        runner = ProtocolRunner(system, case, series.append)
+        runner.run()
+        return RunResult(case, None, series, _finish(summary, runner, timings, None), system)
+    with ResultsDir(target, comm) as res:
+        every = case.output.fields_every
+        with FieldWriter(system, res.path("fields")) as fields:
+            fields.write(0.0)
+
+            def on_step(n: int, t: float) -> None:
+                if every and n % every == 0:
+                    fields.write(t)
+
+            runner = ProtocolRunner(system, case, series.append, on_step,
+                                    bar.update_to if bar is not None else None)
+            t0 = time.perf_counter()
+            try:
+                runner.run()
+            except SolverError as err:
+                failure = err
+            timings["solve"] = time.perf_counter() - t0
+            fields.write(runner.time)
+        if bar is not None:
+            bar.close()
+        series.write(res.path("timeseries.csv"), comm)
+        res.write_text("resolved_case.toml", dump_toml(case.model_dump(mode="json",
+                                                                       exclude_none=True)))
+        summary = _finish(summary, runner, timings, failure)
+        if case.output.plots and comm.rank == 0:
+            from ssefem.output.plots import plot_results
+
+            plot_results(res.staging, series, summary)
+        result = RunResult(case, target, series, summary, system)
+        for p in plugins:
+            p.outputs(result)
+        res.write_json("summary.json", summary)
+        res.publish()
+    if failure is not None:
+        raise failure
+    return result
+
+
+def _finish(summary: dict, runner: ProtocolRunner, timings: dict, failure) -> dict:
+    rows = runner.results
+    summary.update(
+        status="failed" if failure else "completed",
+        error=str(failure) if failure else None,
+        time_s=runner.time,
+        charge_C_m2=runner.charge,
+        steps=[{"kind": r.kind, "step": r.index, "cycle": r.cycle, "ended_by": r.ended_by,
+                "end_time_s": r.time} for r in rows],
+        solver={"accepted_steps": runner.nsteps, "newton_iterations": runner.newton_total,
+                "cutbacks": runner.cutbacks},
+        timings_s=timings,
+    )
+    return summary
+
+
+def _petsc_version():
+    from petsc4py import PETSc
+
+    return PETSc.Sys.getVersion()
+
+
+def _progress_bar(case: Case, comm: MPI.Comm):
+    if comm.rank != 0:
+        return None
+    from tqdm import tqdm
+
+    class Bar(tqdm):
+        def update_to(self, t: float) -> None:
+            self.set_postfix_str(f"t={t:.4g} s")
+            self.update(1)
+
+    return Bar(desc=case.name, unit="step", leave=False)

@@ -1,0 +1,215 @@
+"""Run a case's protocol on a :class:`System`: adaptive backward-Euler steps with cut-back.
+
+Sign convention: current densities are positive on discharge. Each accepted step (and each
+steady point) becomes one row of the time series handed to ``record``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from ssefem.case import Case, Step
+from ssefem.errors import ConvergenceFailure, SolverError
+from ssefem.physics.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
+from ssefem.system import System
+
+log = logging.getLogger(__name__)
+
+_MAX_EVENT_ITERATIONS = 30
+
+
+@dataclass
+class StepResult:
+    kind: str
+    index: int
+    cycle: int
+    ended_by: str
+    time: float
+
+
+class ProtocolRunner:
+    """Drive a protocol; ``record(row)`` gets every accepted state, ``on_step()`` after each."""
+
+    def __init__(self, system: System, case: Case, record: Callable[[dict], None],
+                 on_step: Callable[[int, float], None] | None = None,
+                 progress: Callable[[float], None] | None = None):
+        self.system = system
+        self.case = case
+        self.opts = case.solver
+        self.record = record
+        self.on_step = on_step or (lambda n, t: None)
+        self.progress = progress or (lambda t: None)
+        sc = system.model.scales
+        self.i_ref, self.v_ref, self.t_ref = sc.current, sc.potential, sc.time
+        self.time = 0.0
+        self.charge = 0.0  # C/m^2 passed, discharge positive
+        self.nsteps = 0
+        self.newton_total = 0
+        self.cutbacks = 0
+        self.results: list[StepResult] = []
+        self.capacity = system.model.info.get("capacity")
+
+    # -- controls ----------------------------------------------------------------------------------
+    def _current_of(self, step: Step) -> float:
+        if step.current is not None:
+            mag = step.current
+        else:
+            if not self.capacity:
+                raise ValueError("a C-rate needs an insertion electrode's capacity")
+            mag = step.c_rate * self.capacity / 3600.0
+        return mag if step.kind == "discharge" else -mag
+
+    def _set_current(self, i: float) -> None:
+        self.system.ctx.constant(APPLIED_CURRENT).value = i / self.i_ref
+
+    def _set_voltage(self, v: float) -> None:
+        self.system.ctx.constant(APPLIED_VOLTAGE).value = v / self.v_ref
+
+    # -- one solve ------------------------------------------------------------------------------
+    def _solve(self, control: str, transient: bool, dt: float | None = None) -> dict:
+        if dt is not None:
+            self.system.dt.value = dt / self.t_ref
+        its = self.system.solve(control, transient)
+        self.newton_total += its
+        return self.system.observe()
+
+    def _row(self, obs: dict, step: Step, index: int, cycle: int, current: float) -> dict:
+        return {"time": self.time, "cycle": cycle, "step": index, "kind": step.kind,
+                "current": current, "charge": self.charge, **obs}
+
+    # -- steps ----------------------------------------------------------------------------------
+    def run(self) -> list[StepResult]:
+        for cycle in range(self.case.protocol.repeat):
+            for index, step in enumerate(self.case.protocol.steps):
+                runner = getattr(self, f"_{step.kind}")
+                self.results.append(runner(step, index, cycle))
+        return self.results
+
+    def _steady(self, step: Step, index: int, cycle: int) -> StepResult:
+        saved, last = self.system.snapshot(), 0.0
+        for i in step.currents:
+            self._set_current(i)
+            try:
+                obs = self._solve("current", transient=False)
+            except ConvergenceFailure as err:
+                obs = self._steady_continuation(last, i, saved, err)
+            self.record(self._row(obs, step, index, cycle, i))
+            saved, last = self.system.snapshot(), i
+        self.on_step(self.nsteps, self.time)
+        return StepResult("steady", index, cycle, "done", self.time)
+
+    def _steady_continuation(self, start: float, target: float, saved: dict,
+                             err: ConvergenceFailure) -> dict:
+        """Reach a steady point by continuation in current from the last converged one."""
+        for n in (2, 4, 8, 16, 32, 64):
+            self.system.load(saved)
+            try:
+                for k in range(1, n + 1):
+                    self._set_current(start + (target - start) * k / n)
+                    obs = self._solve("current", transient=False)
+                self.cutbacks += 1
+                return obs
+            except ConvergenceFailure as e:
+                err = e
+        raise SolverError(f"steady solve at {target} A/m^2 failed after continuation: {err}",
+                          err.reason, self.time)
+
+    def _discharge(self, step: Step, index: int, cycle: int) -> StepResult:
+        i = self._current_of(step)
+        self._set_current(i)
+        cutoff = step.until_voltage
+        sign = 1.0 if i > 0 else -1.0  # discharge: voltage falls to the cut-off
+        return self._march(step, index, cycle, "current", i,
+                           lambda obs: cutoff is not None and sign * (obs["voltage"] - cutoff) <= 0,
+                           lambda obs: obs["voltage"] - cutoff if cutoff is not None else 0.0)
+
+    _charge = _discharge
+
+    def _rest(self, step: Step, index: int, cycle: int) -> StepResult:
+        self._set_current(0.0)
+        return self._march(step, index, cycle, "current", 0.0, lambda obs: False, None)
+
+    def _hold(self, step: Step, index: int, cycle: int) -> StepResult:
+        self._set_voltage(step.voltage)
+        limit = step.until_current
+        return self._march(step, index, cycle, "voltage", None,
+                           lambda obs: limit is not None and abs(obs["current"]) <= limit,
+                           lambda obs: abs(obs["current"]) - limit if limit else 0.0)
+
+    def _march(self, step: Step, index: int, cycle: int, control: str, current: float | None,
+               ended: Callable[[dict], bool], distance: Callable[[dict], float] | None):
+        o = self.opts
+        t_end = self.time + step.duration if step.duration else math.inf
+        dt = o.dt_initial
+        prev = self.system.observe()
+        ended_by = "duration"
+        while self.time < t_end * (1 - 1e-12):
+            dt = min(dt, o.dt_max, t_end - self.time)
+            try:
+                obs = self._solve(control, transient=True, dt=dt)
+            except ConvergenceFailure as err:
+                self.system.restore()
+                self.cutbacks += 1
+                dt /= 4.0
+                log.debug("cut back to dt=%.3g s at t=%.6g s (%s)", dt, self.time, err)
+                if dt < o.dt_min:
+                    raise SolverError(
+                        f"time step fell below dt_min={o.dt_min} s at t={self.time:.6g} s in "
+                        f"step {index} ({step.kind}): {err}", err.reason, self.time) from None
+                continue
+            if ended(obs) and distance is not None:
+                # locate the event: shrink the step until the cut-off is met closely
+                obs, dt = self._locate(control, dt, prev, obs, distance, ended)
+                self._accept(obs, dt, step, index, cycle, current)
+                ended_by = "cut-off"
+                break
+            dv = abs(obs["voltage"] - prev["voltage"])
+            if dv > 2.0 * o.max_voltage_change and dt > o.dt_min * 4:
+                self.system.restore()
+                dt /= 2.0
+                continue
+            self._accept(obs, dt, step, index, cycle, current)
+            prev = obs
+            if ended(obs):
+                ended_by = "cut-off"
+                break
+            dt *= o.dt_growth if dv < 0.5 * o.max_voltage_change else 1.0
+        return StepResult(step.kind, index, cycle, ended_by, self.time)
+
+    def _locate(self, control, dt, prev, obs, distance, ended):
+        """Secant steps on the step length until the event is met within 1e-4 (V or A/m^2)."""
+        lo, hi = 0.0, dt
+        d_lo, d_hi = distance(prev), distance(obs)
+        best, state_is_best = obs, True
+        for _ in range(_MAX_EVENT_ITERATIONS):
+            if abs(d_hi) < 1e-4 or hi - lo < self.opts.dt_min:
+                break
+            trial = lo + (hi - lo) * d_lo / (d_lo - d_hi) if d_lo != d_hi else 0.5 * (lo + hi)
+            trial = min(max(trial, lo + 0.02 * (hi - lo)), lo + 0.98 * (hi - lo))
+            self.system.restore()
+            try:
+                o2 = self._solve(control, transient=True, dt=trial)
+            except ConvergenceFailure:
+                state_is_best = False
+                break
+            if ended(o2):
+                hi, d_hi, best, state_is_best = trial, distance(o2), o2, True
+            else:
+                lo, d_lo, state_is_best = trial, distance(o2), False
+        if not state_is_best:
+            self.system.restore()
+            best = self._solve(control, transient=True, dt=hi)
+        return best, hi
+
+    def _accept(self, obs, dt, step, index, cycle, current):
+        self.system.commit()
+        self.time += dt
+        i = obs["current"] if current is None else current
+        self.charge += i * dt
+        self.nsteps += 1
+        self.record(self._row(obs, step, index, cycle, i))
+        self.progress(self.time)
+        self.on_step(self.nsteps, self.time)

@@ -1,0 +1,194 @@
+"""The discrete system: function spaces on layer submeshes, one blocked SNES problem per mode.
+
+Every field lives on the submesh of its layers; every term integrates on the parent mesh's
+measures with the submeshes' entity maps, and the problem sums the terms into one blocked
+nonlinear system solved by ``fem.petsc.NonlinearProblem`` (SNES).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mpi4py import MPI
+
+import ufl
+from dolfinx import fem
+from dolfinx.fem.petsc import NonlinearProblem
+
+from ssefem.errors import ConvergenceFailure
+from ssefem.model import Model
+from ssefem.terms import FormContext
+
+_LINEAR = {
+    "mumps": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
+    "superlu_dist": {
+        "ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "superlu_dist",
+    },
+    "gamg": {"ksp_type": "gmres", "pc_type": "gamg", "ksp_rtol": 1e-12, "ksp_max_it": 500},
+}
+
+
+class System:
+    """Function spaces, unknowns and cached nonlinear problems of a :class:`Model`."""
+
+    def __init__(self, model: Model, solver_options: dict | None = None):
+        self.model = model
+        self.options = {"rtol": 1e-10, "atol": 1e-12, "stol": 1e-13, "max_iterations": 30,
+                        "linear_solver": "mumps", **(solver_options or {})}
+        regions = model.regions
+        self.spaces: dict[str, fem.FunctionSpace] = {}
+        self.u: dict[str, fem.Function] = {}
+        self.u_n: dict[str, fem.Function] = {}
+        v = {}
+        for f in model.fields.values():
+            sub = regions.submesh(f.layers)
+            V = fem.functionspace(sub.mesh, ("Lagrange", f.degree))
+            self.spaces[f.name] = V
+            self.u[f.name] = fem.Function(V, name=f.name)
+            self.u_n[f.name] = fem.Function(V, name=f.name + "_n")
+            self.u[f.name].x.array[:] = f.initial
+            self.u_n[f.name].x.array[:] = f.initial
+            v[f.name] = ufl.TestFunction(V)
+        self.dt = fem.Constant(regions.mesh, 1.0)
+        self.ctx = FormContext(regions, model.scales, self.u, self.u_n, v, self.dt, {})
+        self.entity_maps = []
+        for key in dict.fromkeys(f.layers for f in model.fields.values()):
+            self.entity_maps.append(regions.submesh(key).cell_map)
+        self.contributions = {t.name: (t, t.build(self.ctx)) for t in model.terms}
+        for name, (_, parts) in self.contributions.items():
+            unknown = set(parts) - set(model.fields)
+            if unknown:
+                raise ValueError(f"term {name!r} contributes to unknown field(s) {sorted(unknown)}")
+        self._problems: dict[tuple, NonlinearProblem] = {}
+        self._observables = None
+
+    # -- problems -------------------------------------------------------------------------------
+    def active_fields(self, transient: bool) -> list[str]:
+        return [f.name for f in self.model.fields.values() if transient or f.steady]
+
+    def residuals(self, fields: list[str], transient: bool) -> list[ufl.Form]:
+        forms = []
+        for name in fields:
+            parts = [p[name] for (t, p) in self.contributions.values()
+                     if name in p and (transient or t.kind != "storage")]
+            if not parts:
+                raise ValueError(f"field {name!r} has no residual term")
+            forms.append(self.model.fields[name].residual_scale * sum(parts[1:], parts[0]))
+        return forms
+
+    def bcs(self, fields: list[str], control: str) -> list[fem.DirichletBC]:
+        regions = self.model.regions
+        fdim = regions.dim - 1
+        out = []
+        for c in self.model.constraints:
+            if c.field not in fields or (c.control is not None and c.control != control):
+                continue
+            V = self.spaces[c.field]
+            sub = regions.submesh(self.model.fields[c.field].layers)
+            parent_facets = regions.facet_tags.find(regions.facet_tag[c.boundary])
+            facets = _parent_to_sub_facets(regions, sub, parent_facets)
+            dofs = fem.locate_dofs_topological(V, fdim, facets)
+            out.append(fem.dirichletbc(self.ctx.constant(c.value), dofs, V))
+        return out
+
+    def problem(self, control: str, transient: bool) -> tuple[NonlinearProblem, list, list]:
+        key = (control, transient)
+        if key not in self._problems:
+            fields = self.active_fields(transient)
+            F = self.residuals(fields, transient)
+            bcs = self.bcs(fields, control)
+            opts = {
+                "snes_type": "newtonls",
+                # full Newton steps: a step-length test is then meaningful (cut-back and
+                # continuation handle hard starts)
+                "snes_linesearch_type": "basic",
+                "snes_rtol": self.options["rtol"],
+                "snes_atol": self.options["atol"],
+                "snes_stol": self.options["stol"],
+                "snes_max_it": self.options["max_iterations"],
+                **_LINEAR[self.options["linear_solver"]],
+            }
+            prefix = f"ssefem_{control}_{'transient' if transient else 'steady'}_"
+            problem = NonlinearProblem(
+                F, [self.u[n] for n in fields], bcs=bcs, kind="mpi", petsc_options=opts,
+                petsc_options_prefix=prefix, entity_maps=self.entity_maps,
+            )
+            self._problems[key] = (problem, fields, bcs)
+        return self._problems[key]
+
+    def solve(self, control: str, transient: bool) -> int:
+        """Solve in place; return Newton iterations or raise :class:`ConvergenceFailure`."""
+        problem, fields, bcs = self.problem(control, transient)
+        for bc in bcs:  # Dirichlet values into the initial guess
+            for n in fields:
+                if bc.function_space == self.spaces[n]:
+                    bc.set(self.u[n].x.array)
+                    self.u[n].x.scatter_forward()
+        problem.solve()
+        snes = problem.solver
+        reason = snes.getConvergedReason()
+        its = snes.getIterationNumber()
+        finite = all(np.isfinite(self.u[n].x.array).all() for n in fields)
+        finite = self.model.regions.comm.allreduce(finite, op=MPI.LAND)
+        if reason <= 0 or not finite:
+            nan = -4  # SNES_DIVERGED_FNORM_NAN
+            raise ConvergenceFailure(reason if finite else nan, its)
+        return its
+
+    # -- state ------------------------------------------------------------------------------------
+    def commit(self) -> None:
+        """Accept the present solution as the previous time level."""
+        for n in self.u:
+            self.u_n[n].x.array[:] = self.u[n].x.array
+
+    def restore(self) -> None:
+        """Go back to the previous time level (after a failed step)."""
+        for n in self.u:
+            self.u[n].x.array[:] = self.u_n[n].x.array
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        return {n: f.x.array.copy() for n, f in self.u.items()}
+
+    def load(self, state: dict[str, np.ndarray]) -> None:
+        for n, a in state.items():
+            self.u[n].x.array[:] = a
+
+    # -- observables --------------------------------------------------------------------------------
+    def observe(self) -> dict[str, float]:
+        if self._observables is None:
+            self._observables = []
+            for o in self.model.observables:
+                num, den = o.build(self.ctx)
+                self._observables.append((
+                    o, fem.form(num, entity_maps=self.entity_maps),
+                    None if den is None else fem.form(den, entity_maps=self.entity_maps)))
+        comm = self.model.regions.comm
+        out = {}
+        for o, num, den in self._observables:
+            a = comm.allreduce(fem.assemble_scalar(num), op=MPI.SUM)
+            b = 1.0 if den is None else comm.allreduce(fem.assemble_scalar(den), op=MPI.SUM)
+            out[o.name] = o.scale * a / b
+        return out
+
+
+def _parent_to_sub_facets(regions, sub, parent_facets: np.ndarray) -> np.ndarray:
+    """Submesh facet indices of parent facets (through the cells they share)."""
+    tdim = regions.dim
+    fdim = tdim - 1
+    msh = regions.mesh
+    msh.topology.create_connectivity(fdim, tdim)
+    msh.topology.create_connectivity(tdim, fdim)
+    sub.mesh.topology.create_connectivity(tdim, fdim)
+    f2c = msh.topology.connectivity(fdim, tdim)
+    c2f = msh.topology.connectivity(tdim, fdim)
+    sc2f = sub.mesh.topology.connectivity(tdim, fdim)
+    parent_to_sub = sub.cell_map.sub_topology_to_topology(
+        np.arange(len(sub.parent_cells), dtype=np.int32), inverse=False)
+    lookup = {int(p): i for i, p in enumerate(parent_to_sub)}
+    out = []
+    for f in parent_facets:
+        for c in f2c.links(f):
+            if int(c) in lookup:
+                local = list(c2f.links(c)).index(f)
+                out.append(sc2f.links(lookup[int(c)])[local])
+                break
+    return np.unique(np.asarray(out, dtype=np.int32))

@@ -1,0 +1,105 @@
+"""Named residual terms and the context they are built in.
+
+A term returns its residual contributions as ``{field name: ufl form}``, each form linear in that
+field's test function. A term is a *storage* term (written with ``ctx.rate(field)``, the time
+derivative: backward Euler in transients, absent in steady solves, ``i omega`` in an impedance
+study), a *flux* term or a *source* term. A problem sums whatever terms it is given; adding a term
+or a field never edits the solver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+import ufl
+from dolfinx import fem
+
+from ssefem.mesh.regions import Regions
+from ssefem.scales import Scales
+
+TermKind = Literal["storage", "flux", "source"]
+
+
+@dataclass
+class FormContext:
+    """What a term may use: the regions, scales, named unknowns, tests and shared constants."""
+
+    regions: Regions
+    scales: Scales
+    u: dict[str, fem.Function]
+    u_n: dict[str, fem.Function]
+    v: dict[str, ufl.Argument]
+    dt: fem.Constant
+    constants: dict[str, fem.Constant]
+    dx: ufl.Measure = field(init=False)
+    ds: ufl.Measure = field(init=False)
+    dS: ufl.Measure = field(init=False)
+    one: fem.Constant = field(init=False)
+
+    def __post_init__(self):
+        self.one = fem.Constant(self.regions.mesh, 1.0)
+        self.dx = self.regions.dx()
+        self.ds = self.regions.ds()
+        self.dS = self.regions.dS()
+
+    def rate(self, name: str):
+        """Time derivative of a field (backward Euler)."""
+        return (self.u[name] - self.u_n[name]) / self.dt
+
+    def layer(self, name: str) -> int:
+        return self.regions.layer_tag[name]
+
+    def facet(self, name: str) -> int:
+        return self.regions.facet_tag[name]
+
+    def constant(self, name: str, value: float | None = None) -> fem.Constant:
+        """A named scalar the study may set between solves (applied current, conductivity...).
+
+        Created at 0 on first use; ``value`` sets it.
+        """
+        if name not in self.constants:
+            self.constants[name] = fem.Constant(self.regions.mesh, 0.0)
+        if value is not None:
+            self.constants[name].value = value
+        return self.constants[name]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A named residual term.
+
+    Attributes:
+        name: e.g. ``butler_volmer:cathode|electrolyte``.
+        kind: ``storage``, ``flux`` or ``source``.
+        build: ``ctx -> {field name: form}``.
+        origin: ``core`` or the plugin that added it.
+    """
+
+    name: str
+    kind: TermKind
+    build: Callable[[FormContext], dict[str, ufl.Form]]
+    origin: str = "core"
+
+
+@dataclass(frozen=True)
+class Observable:
+    """A named scalar output: ``value = scale * (integral of form) / (integral of weight)``."""
+
+    name: str
+    unit: str
+    build: Callable[[FormContext], tuple[ufl.Form, ufl.Form | None]]
+    scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A Dirichlet condition: field = ``value`` constant (dimensionless) on a named boundary.
+
+    ``control`` names the control mode in which it is active (``None``: always).
+    """
+
+    field: str
+    boundary: str
+    value: str
+    control: str | None = None

@@ -16,7 +16,7 @@ from ssefem.errors import CaseError
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Layer(_Strict):
@@ -133,9 +133,12 @@ class Case(_Strict):
     @model_validator(mode="after")
     def _names(self) -> Case:
         names = [layer.name for layer in self.layers]
+        reserved = {f"{names[0]}_cc", f"{names[-1]}_cc"} | {f"{n}_lateral" for n in names}
         for i, n in enumerate(names):
             if n in names[:i]:
                 raise CaseError(f"layers[{i}].name", f"duplicate layer name {n!r}")
+            if n in reserved:
+                raise CaseError(f"layers[{i}].name", f"{n!r} is reserved for a boundary")
         pairs = {f"{a}|{b}" for a, b in zip(names, names[1:])}
         for i, itf in enumerate(self.interfaces):
             if itf.name not in pairs:
@@ -204,7 +207,11 @@ def load_case(path: str | Path) -> Case:
         raise CaseError("", f"{path.name}: broken TOML: {err}") from None
     except UnicodeDecodeError as err:
         raise CaseError("", f"{path.name}: not UTF-8 text: {err}") from None
-    return case_from_dict(data)
+    case = case_from_dict(data)
+    mesh_file = case.geometry.mesh_file
+    if mesh_file is not None and not Path(mesh_file).is_absolute():
+        case.geometry.mesh_file = str((path.parent / mesh_file).resolve())  # relative to the case
+    return case
 
 
 def dump_toml(data: dict) -> str:

@@ -24,7 +24,7 @@ class SolverError(RuntimeError):
 class ConvergenceFailure(RuntimeError):
     """One Newton solve did not converge; the stepper may cut the step back and retry."""
 
-    def __init__(self, reason: int, iterations: int):
+    def __init__(self, reason: int, iterations: int, detail: str | None = None):
         self.reason = reason
         self.iterations = iterations
-        super().__init__(f"SNES diverged (reason {reason}) after {iterations} iterations")
+        super().__init__(detail or f"SNES diverged (reason {reason}) after {iterations} iterations")

@@ -19,6 +19,8 @@ class Field:
             composition during steady polarisation has no steady state under current).
         degree: Lagrange degree.
         residual_scale: factor applied to the field's residual (equilibrates the blocks).
+        bounds: admissible (dimensionless) range; a solution outside it is rejected like a
+            failed Newton solve (an electrode driven past full lithiation, ...).
     """
 
     name: str
@@ -29,3 +31,4 @@ class Field:
     steady: bool = True
     degree: int = 1
     residual_scale: float = 1.0
+    bounds: tuple[float, float] | None = None

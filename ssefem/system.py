@@ -27,6 +27,9 @@ _LINEAR = {
 }
 
 
+_SNORM_RELATIVE = 4
+
+
 class System:
     """Function spaces, unknowns and cached nonlinear problems of a :class:`Model`."""
 
@@ -129,9 +132,21 @@ class System:
         its = snes.getIterationNumber()
         finite = all(np.isfinite(self.u[n].x.array).all() for n in fields)
         finite = self.model.regions.comm.allreduce(finite, op=MPI.LAND)
+        finite = finite and np.isfinite(snes.getFunctionNorm())
+        if reason == _SNORM_RELATIVE and its == 0:
+            reason = -5  # a zero first step is no convergence (a NaN step looks like one)
         if reason <= 0 or not finite:
             nan = -4  # SNES_DIVERGED_FNORM_NAN
             raise ConvergenceFailure(reason if finite else nan, its)
+        for n in fields:
+            b = self.model.fields[n].bounds
+            if b is None:
+                continue
+            a = self.u[n].x.array
+            ok = self.model.regions.comm.allreduce(
+                bool(a.size == 0 or (a.min() >= b[0] and a.max() <= b[1])), op=MPI.LAND)
+            if not ok:
+                raise ConvergenceFailure(0, its, f"{n} left its admissible range {b}")
         return its
 
     # -- state ------------------------------------------------------------------------------------

@@ -17,9 +17,6 @@ def prepare(case: Case) -> tuple[Library, list[Plugin]]:
         for m in p.materials():
             library.add(m)
     stack_roles(case, library)
-    for i, step in enumerate(case.protocol.steps):
-        if step.kind == "hold" and step.voltage is None:
-            raise CaseError(f"protocol.steps[{i}].voltage", "missing required key")
     for i, layer in enumerate(case.layers):
         mat = library.get(layer.material)
         if mat.kind == "insertion_electrode" and case.initial.stoichiometry is not None:

@@ -127,10 +127,15 @@ def load_regions(spec: StackSpec, comm: MPI.Comm, mesh_file: str | Path | None =
             try:
                 if mesh_file is not None:
                     gmsh.open(str(mesh_file))
+                    if not gmsh.model.getPhysicalGroups():
+                        raise ValueError("the mesh has no physical groups")
+                    if gmsh.model.getDimension() != spec.dimension:
+                        raise ValueError(f"the mesh is {gmsh.model.getDimension()}-D but "
+                                         f"geometry.dimension is {spec.dimension}")
                 else:
                     build_stack_model(gmsh, spec, features)
             except Exception as err:  # reported on every rank below
-                error = f"{type(err).__name__}: {err}"
+                error = str(err)
         error = comm.bcast(error, root=0)
         if error is not None:
             raise CaseError("geometry.mesh_file" if mesh_file else "geometry", error)
@@ -143,13 +148,14 @@ def load_regions(spec: StackSpec, comm: MPI.Comm, mesh_file: str | Path | None =
             gmsh.finalize()
     groups = data.physical_groups
     tdim = data.mesh.topology.dim
+    key = "geometry.mesh_file" if mesh_file else "geometry"
     missing = [n for n in spec.names if n not in groups or groups[n].dim != tdim]
     if missing:
-        raise CaseError("layers", f"missing region {missing[0]!r} in the mesh")
+        raise CaseError(key, f"missing region {missing[0]!r} in the mesh")
     needed = list(spec.boundary_names()) + spec.interface_names()
     missing = [n for n in needed if n not in groups or groups[n].dim != tdim - 1]
     if missing:
-        raise CaseError("geometry.mesh_file", f"mesh lacks the physical group {missing[0]!r}")
+        raise CaseError(key, f"mesh lacks the physical group {missing[0]!r}")
     layer_tag = {n: groups[n].tag for n in spec.names}
     facet_tag = {n: g.tag for n, g in groups.items() if g.dim == tdim - 1}
     msh = data.mesh

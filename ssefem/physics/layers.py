@@ -42,7 +42,7 @@ def insertion_electrode(model: Model, case: Case, layer: Layer, mat: Material, T
     )
     sigma = mat.at("electronic_conductivity", T) / sc.conductivity
     D = sc.diffusivity(mat.at("diffusivity", T))
-    model.add_field(Field(c, (name,), theta0, c_max, "mol/m^3", steady=False))
+    model.add_field(Field(c, (name,), theta0, c_max, "mol/m^3", steady=False, bounds=(0.0, 1.0)))
     model.add_field(Field(phi, (name,), electrode.ocv() / sc.potential, sc.potential, "V",
                           residual_scale=1.0 / sigma))
     dx_tag = model.regions.layer_tag[name]

@@ -78,7 +78,7 @@ class ProtocolRunner:
 
     def _row(self, obs: dict, step: Step, index: int, cycle: int, current: float) -> dict:
         return {"time": self.time, "cycle": cycle, "step": index, "kind": step.kind,
-                "current": current, "charge": self.charge, **obs}
+                "charge": self.charge, **obs, "current": current}
 
     # -- steps ----------------------------------------------------------------------------------
     def run(self) -> list[StepResult]:

@@ -1,0 +1,137 @@
+"""Cases through the CLI: results directory contents, field read-back, solver failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ssefem.case import case_from_dict, load_case
+
+ROOT = Path(__file__).parents[2]
+
+
+def _cli(*args, cwd, timeout=600):
+    return subprocess.run([sys.executable, "-m", "ssefem.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=timeout,
+                          env={**os.environ, "PYVISTA_OFF_SCREEN": "true"})
+
+
+def _write_case(path: Path, case) -> Path:
+    from ssefem.case import dump_toml
+
+    path.write_text(dump_toml(case.model_dump(mode="json", exclude_none=True)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def results_2d(tmp_path_factory):
+    from conftest import make_case
+
+    tmp = tmp_path_factory.mktemp("out2d")
+    case = make_case(
+        name="out2d",
+        geometry={"dimension": 2, "width": 2.0, "lateral_cells": 2},
+        initial={"stoichiometry": 0.55},
+        protocol={"steps": [{"kind": "discharge", "current": 5.0, "duration": 300.0}]},
+        solver={"dt_initial": 30.0, "dt_max": 60.0},
+        output={"fields_every": 2, "plots": True},
+    )
+    path = _write_case(tmp / "case.toml", case)
+    out = _cli("run", str(path), "--no-progress", cwd=tmp)
+    assert out.returncode == 0, out.stderr
+    return tmp / "results" / "out2d", case
+
+
+def test_results_directory(results_2d):
+    d, case = results_2d
+    for name in ("summary.json", "timeseries.csv", "resolved_case.toml", "voltage.png",
+                 "fields.png", "fields/mesh.xdmf", "fields/cathode.xdmf", "fields/cathode.pvd",
+                 "fields/electrolyte.xdmf", "fields/anode.pvd"):
+        assert (d / name).is_file(), name
+    assert not list(d.parent.glob(".*partial"))
+    s = json.loads((d / "summary.json").read_text())
+    assert s["status"] == "completed" and s["ranks"] == 1
+    assert s["versions"]["dolfinx"].startswith("0.")
+    assert any(t.startswith("butler_volmer:cathode|electrolyte") for t in s["terms"])
+    resolved = case_from_dict(tomllib.loads((d / "resolved_case.toml").read_text()))
+    assert resolved == case
+    header = (d / "timeseries.csv").read_text().splitlines()[0]
+    assert "voltage [V]" in header and "current [A/m^2]" in header
+
+
+def test_fields_read_back_with_pyvista(results_2d):
+    import pyvista as pv
+
+    d, case = results_2d
+    reader = pv.get_reader(str(d / "fields" / "cathode.pvd"))
+    assert len(reader.time_values) >= 3
+    reader.set_active_time_point(len(reader.time_values) - 1)
+    grid = reader.read()[0]
+    c = np.asarray(grid.point_data["c_cathode"])
+    phi = np.asarray(grid.point_data["phi_cathode"])
+    c_max = 5.1555e4
+    assert 0.55 * c_max < c.min() <= c.max() < 0.85 * c_max  # lithiated by the discharge, SI
+    assert 3.5 < phi.min() <= phi.max() < 4.3  # volts
+    assert np.all(np.asarray(grid.cell_data["region"]) == 1)
+    assert grid.bounds[1] == pytest.approx(case.layers[0].thickness)  # um
+    el = pv.get_reader(str(d / "fields" / "electrolyte.pvd"))
+    el.set_active_time_point(len(el.time_values) - 1)
+    phi_e = np.asarray(el.read()[0].point_data["phi_e"])
+    assert np.ptp(phi_e) > 0  # ohmic drop under current
+
+
+@pytest.mark.skipif(shutil.which("pvpython") is None, reason="ParaView's pvpython not installed")
+def test_paraview_opens_xdmf(results_2d, tmp_path):
+    d, _ = results_2d
+    script = tmp_path / "pv.py"
+    png = tmp_path / "pv.png"
+    script.write_text(
+        "from paraview.simple import *\n"
+        f"r = XDMFReader(FileNames=[{str(d / 'fields' / 'cathode.xdmf')!r}])\n"
+        "r.UpdatePipeline()\n"
+        "print('ARRAYS', r.PointData.keys())\n"
+        "Show(r); Render()\n"
+        f"SaveScreenshot({str(png)!r})\n")
+    cmd = ["pvpython", str(script)]
+    if shutil.which("xvfb-run"):
+        cmd = ["xvfb-run", "-a"] + cmd
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "c_cathode" in out.stdout and png.stat().st_size > 1000
+
+
+def test_solver_failure_keeps_finished_results(tmp_path):
+    """An impossible current: named error, exit 3, the finished rest step kept, status failed."""
+    from conftest import make_case
+
+    case = make_case(
+        name="fails",
+        protocol={"steps": [{"kind": "rest", "duration": 10.0},
+                            {"kind": "discharge", "current": 1e9, "duration": 10.0}]},
+        solver={"dt_initial": 5.0, "dt_min": 1e-3, "max_iterations": 8},
+        output={"plots": False},
+    )
+    path = _write_case(tmp_path / "case.toml", case)
+    out = _cli("run", str(path), "--no-progress", cwd=tmp_path)
+    assert out.returncode == 3, out.stderr
+    assert "solver error" in out.stderr and "dt_min" in out.stderr
+    d = tmp_path / "results" / "fails"
+    s = json.loads((d / "summary.json").read_text())
+    assert s["status"] == "failed" and "dt_min" in s["error"]
+    rows = (d / "timeseries.csv").read_text().splitlines()
+    assert len(rows) >= 2 and all(",rest," in r for r in rows[1:])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "cases").glob("*.toml")))
+def test_shipped_cases_validate(name):
+    out = _cli("validate", str(ROOT / "cases" / name), cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    load_case(ROOT / "cases" / name)

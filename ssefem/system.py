@@ -23,7 +23,8 @@ _LINEAR = {
     "superlu_dist": {
         "ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "superlu_dist",
     },
-    "gamg": {"ksp_type": "gmres", "pc_type": "gamg", "ksp_rtol": 1e-12, "ksp_max_it": 500},
+    "gamg": {"ksp_type": "gmres", "ksp_gmres_restart": 200, "pc_type": "gamg",
+             "ksp_rtol": 1e-10, "ksp_max_it": 3000},
 }
 
 

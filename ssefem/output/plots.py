@@ -25,7 +25,7 @@ def plot_voltage(path: Path, series, title: str) -> None:
     rows = [r for r in series.rows if r["kind"] != "steady"]
     fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
     if rows:
-        q = [r["charge"] / 36.0 for r in rows]  # C/m^2 -> mAh/cm^2 is /36
+        q = [r["charge"] / 36000.0 for r in rows]  # C/m^2 -> mAh/cm^2
         ax.plot(q, [r["voltage"] for r in rows], "-", lw=1.5)
         ax.set_xlabel("charge passed (mAh/cm$^2$, discharge positive)")
     else:
@@ -41,19 +41,30 @@ def plot_voltage(path: Path, series, title: str) -> None:
 
 
 def plot_fields(fields_dir: Path, path: Path) -> None:
+    """One panel per field at the last time written (composition first, then potentials)."""
     import pyvista as pv
 
     pv.OFF_SCREEN = True
-    plotter = pv.Plotter(off_screen=True, window_size=(900, 500))
+    panels = []
     for pvd in sorted(fields_dir.glob("*.pvd")):
         reader = pv.get_reader(str(pvd))
         reader.set_active_time_point(len(reader.time_values) - 1)
         grid = reader.read()[0]
-        name = next((n for n in grid.point_data if n.startswith("phi")), None)
-        if name is None:
-            continue
-        plotter.add_mesh(grid, scalars=name, line_width=6, render_lines_as_tubes=True,
-                         scalar_bar_args={"title": f"{name} (V)", "vertical": True})
-    plotter.view_xy()
+        panels += [(grid, n) for n in grid.point_data if n != "region"]
+    panels.sort(key=lambda p: (not p[1].startswith("c_"), p[1]))
+    panels = panels[:4]
+    plotter = pv.Plotter(off_screen=True, shape=(1, len(panels)),
+                         window_size=(420 * len(panels), 420))
+    for k, (grid, name) in enumerate(panels):
+        plotter.subplot(0, k)
+        unit = "mol/m^3" if name.startswith("c_") else "V"
+        plotter.add_mesh(grid.copy(), scalars=name, line_width=8, render_lines_as_tubes=True,
+                         scalar_bar_args={"title": f"{name} ({unit})", "n_labels": 3,
+                                          "fmt": "%.4g"})
+        plotter.add_text(name, font_size=10)
+        if grid.bounds[5] - grid.bounds[4] > 0:
+            plotter.view_isometric()
+        else:
+            plotter.view_xy()
     plotter.screenshot(str(path))
     plotter.close()

@@ -139,7 +139,7 @@ class Case(_Strict):
                 raise CaseError(f"layers[{i}].name", f"duplicate layer name {n!r}")
             if n in reserved:
                 raise CaseError(f"layers[{i}].name", f"{n!r} is reserved for a boundary")
-        pairs = {f"{a}|{b}" for a, b in zip(names, names[1:])}
+        pairs = {f"{a}|{b}" for a, b in zip(names, names[1:], strict=False)}
         for i, itf in enumerate(self.interfaces):
             if itf.name not in pairs:
                 raise CaseError(

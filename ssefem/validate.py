@@ -17,14 +17,13 @@ def prepare(case: Case) -> tuple[Library, list[Plugin]]:
         for m in p.materials():
             library.add(m)
     stack_roles(case, library)
-    for i, layer in enumerate(case.layers):
-        mat = library.get(layer.material)
-        if mat.kind == "insertion_electrode" and case.initial.stoichiometry is not None:
-            lo, hi = mat.at("theta_min", case.temperature), mat.at("theta_max", case.temperature)
-            if not lo - 1e-12 <= case.initial.stoichiometry <= hi + 1e-12:
-                raise CaseError("initial.stoichiometry",
-                                f"{case.initial.stoichiometry} is outside {mat.name}'s window "
-                                f"[{lo}, {hi}]")
+    mat = library.get(case.layers[0].material)  # the initial stoichiometry is the positive's
+    if mat.kind == "insertion_electrode" and case.initial.stoichiometry is not None:
+        lo, hi = mat.at("theta_min", case.temperature), mat.at("theta_max", case.temperature)
+        if not lo - 1e-12 <= case.initial.stoichiometry <= hi + 1e-12:
+            raise CaseError("initial.stoichiometry",
+                            f"{case.initial.stoichiometry} is outside {mat.name}'s window "
+                            f"[{lo}, {hi}]")
     if case.geometry.mesh_file is not None:
         from pathlib import Path
 

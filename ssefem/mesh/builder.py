@@ -45,7 +45,7 @@ class StackSpec:
         return f"{self.names[0]}_cc", f"{self.names[-1]}_cc"
 
     def interface_names(self) -> list[str]:
-        return [f"{a}|{b}" for a, b in zip(self.names, self.names[1:])]
+        return [f"{a}|{b}" for a, b in zip(self.names, self.names[1:], strict=False)]
 
 
 def _bump(grading: float) -> float:
@@ -125,12 +125,12 @@ def build_stack_model(gmsh, spec: StackSpec, features=()) -> dict[str, tuple[int
                 _set_transfinite_x(gmsh, ctag, spec.cells[i], spec.grading[i])
             else:
                 gmsh.model.mesh.setTransfiniteCurve(ctag, spec.lateral_cells + 1)
-        for (sdim, stag) in gmsh.model.getEntities(2):
+        for (_, stag) in gmsh.model.getEntities(2):
             gmsh.model.mesh.setTransfiniteSurface(stag)
             if spec.tensor:
                 gmsh.model.mesh.setRecombine(2, stag)
         if d == 3:
-            for (vdim, vtag) in gmsh.model.getEntities(3):
+            for (_, vtag) in gmsh.model.getEntities(3):
                 gmsh.model.mesh.setTransfiniteVolume(vtag)
                 if spec.tensor:
                     gmsh.model.mesh.setRecombine(3, vtag)

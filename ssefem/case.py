@@ -30,6 +30,12 @@ class Layer(_Strict):
         1.0, ge=1.0, le=1000.0,
         description="largest/smallest element size across the layer; small ones at its faces",
     )
+    face_cell: float | None = Field(
+        None, gt=0, description="um: element size at both faces of the layer, reached by "
+        "geometric grading from the middle (resolves Debye layers); replaces 'grading'")
+    mode: Literal["meshed", "thin"] = Field(
+        "meshed", description="ion conductors next to an electrode: 'thin' replaces the layer "
+        "by a jump i = (sigma/thickness) * delta phi on the interface instead of meshing it")
 
 
 class Interface(_Strict):

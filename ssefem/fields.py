@@ -21,6 +21,7 @@ class Field:
         residual_scale: factor applied to the field's residual (equilibrates the blocks).
         bounds: admissible (dimensionless) range; a solution outside it is rejected like a
             failed Newton solve (an electrode driven past full lithiation, ...).
+        interface: for a field on an interface (a codimension-1 submesh) instead of layers.
     """
 
     name: str
@@ -32,3 +33,8 @@ class Field:
     degree: int = 1
     residual_scale: float = 1.0
     bounds: tuple[float, float] | None = None
+    interface: str | None = None
+
+    def __post_init__(self):
+        if (self.interface is None) == (not self.layers):
+            raise ValueError(f"field {self.name!r} needs layers or an interface, not both")

@@ -44,6 +44,7 @@ class Model:
 
     def describe(self) -> list[str]:
         """One line per field and term, for the run log."""
-        lines = [f"field {f.name} on {'+'.join(f.layers)} [{f.unit}]" for f in self.fields.values()]
+        lines = [f"field {f.name} on {f.interface or '+'.join(f.layers)} [{f.unit}]"
+                 for f in self.fields.values()]
         lines += [f"term {t.name} ({t.kind}, {t.origin})" for t in self.terms]
         return lines

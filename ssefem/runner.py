@@ -36,12 +36,15 @@ class RunResult:
 
 
 def stack_spec(case: Case) -> StackSpec:
+    """The meshed layers of a case (thin layers become interface conditions)."""
     g = case.geometry
+    layers = [layer for layer in case.layers if layer.mode == "meshed"]
     return StackSpec(
-        names=tuple(layer.name for layer in case.layers),
-        thicknesses=tuple(layer.thickness for layer in case.layers),
-        cells=tuple(layer.cells for layer in case.layers),
-        grading=tuple(layer.grading for layer in case.layers),
+        names=tuple(layer.name for layer in layers),
+        thicknesses=tuple(layer.thickness for layer in layers),
+        cells=tuple(layer.cells for layer in layers),
+        grading=tuple(layer.grading for layer in layers),
+        face_cell=tuple(layer.face_cell for layer in layers),
         dimension=g.dimension, width=g.width, lateral_cells=g.lateral_cells,
         tensor=g.cell_type == "tensor",
     )

@@ -44,8 +44,10 @@ class System:
         self.u_n: dict[str, fem.Function] = {}
         v = {}
         for f in model.fields.values():
-            sub = regions.submesh(f.layers)
-            V = fem.functionspace(sub.mesh, ("Lagrange", f.degree))
+            sub = self._submesh(f)
+            # on a 0-dimensional interface (1-D stacks) a point carries one constant value
+            degree = f.degree if sub.mesh.topology.dim > 0 else 0
+            V = fem.functionspace(sub.mesh, ("Lagrange", degree))
             self.spaces[f.name] = V
             self.u[f.name] = fem.Function(V, name=f.name)
             self.u_n[f.name] = fem.Function(V, name=f.name + "_n")
@@ -55,8 +57,10 @@ class System:
         self.dt = fem.Constant(regions.mesh, 1.0)
         self.ctx = FormContext(regions, model.scales, self.u, self.u_n, v, self.dt, {})
         self.entity_maps = []
-        for key in dict.fromkeys(f.layers for f in model.fields.values()):
-            self.entity_maps.append(regions.submesh(key).cell_map)
+        for f in model.fields.values():
+            emap = self._submesh(f).cell_map
+            if all(emap is not m for m in self.entity_maps):
+                self.entity_maps.append(emap)
         self.contributions = {t.name: (t, t.build(self.ctx)) for t in model.terms}
         for name, (_, parts) in self.contributions.items():
             unknown = set(parts) - set(model.fields)
@@ -64,6 +68,10 @@ class System:
                 raise ValueError(f"term {name!r} contributes to unknown field(s) {sorted(unknown)}")
         self._problems: dict[tuple, NonlinearProblem] = {}
         self._observables = None
+
+    def _submesh(self, f):
+        regions = self.model.regions
+        return regions.facet_submesh(f.interface) if f.interface else regions.submesh(f.layers)
 
     # -- problems -------------------------------------------------------------------------------
     def active_fields(self, transient: bool) -> list[str]:

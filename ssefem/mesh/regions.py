@@ -69,6 +69,15 @@ class Regions:
             self._submeshes[key] = SubMesh(sub, cmap, cells)
         return self._submeshes[key]
 
+    def facet_submesh(self, name: str) -> SubMesh:
+        """The codimension-1 submesh of a named facet group (cached)."""
+        key = ("facets", name)
+        if key not in self._submeshes:
+            facets = self.facet_tags.find(self.facet_tag[name])
+            sub, fmap, _, _ = mesh.create_submesh(self.mesh, self.dim - 1, facets)
+            self._submeshes[key] = SubMesh(sub, fmap, facets)
+        return self._submeshes[key]
+
     def dx(self) -> ufl.Measure:
         return ufl.Measure("dx", domain=self.mesh, subdomain_data=self.cell_tags)
 

@@ -26,6 +26,8 @@ class FieldWriter:
         self.groups: dict[str, list[str]] = {}
         model = system.model
         for f in model.fields.values():
+            if f.interface:  # interface unknowns are reported as observables
+                continue
             self.groups.setdefault("_".join(f.layers), []).append(f.name)
         self._files = []
         self._out: dict[str, list[tuple[fem.Function, fem.Function, float]]] = {}

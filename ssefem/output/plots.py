@@ -1,19 +1,48 @@
-"""PNG plots: the voltage curve (matplotlib) and a field snapshot (pyvista, off screen)."""
+"""PNG plots: the voltage curve (matplotlib) and a field snapshot (pyvista, off screen).
+
+The field snapshot is rendered in a child process running this file as a script (it imports
+neither ssefem nor MPI): VTK without a usable OpenGL/EGL library can crash the process with a
+segmentation fault, which ``try``/``except`` cannot catch. In a child it costs only the picture,
+never the run's results.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+#: environment variables of an MPI launcher that a child process must not inherit
+_MPI_ENV = ("PMI_", "PMIX_", "HYDRA_", "MPIR_", "MPICH_", "OMPI_")
+#: the child's interpreter (-P: this file's folder stays off sys.path)
+RENDERER = [sys.executable, "-P"]
+
 
 def plot_results(directory: Path, series, summary: dict) -> None:
     plot_voltage(directory / "voltage.png", series, summary["case"])
+    render_fields(directory / "fields", directory / "fields.png")
+
+
+def render_fields(fields_dir: Path, path: Path, timeout: float = 600.0) -> bool:
+    """Render :func:`plot_fields` in a child process; warn (and return False) if it fails."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_MPI_ENV)}
     try:
-        plot_fields(directory / "fields", directory / "fields.png")
-    except Exception as err:  # a missing render backend must not lose the run's results
+        out = subprocess.run([*RENDERER, __file__, str(fields_dir), str(path)], env=env,
+                             capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.SubprocessError) as err:
         log.warning("field snapshot not rendered: %s", err)
+        return False
+    if out.returncode != 0 or not path.is_file():
+        last = (out.stderr.strip().splitlines() or ["no message"])[-1]
+        log.warning("field snapshot not rendered (renderer exit status %d: %s); the results are "
+                    "complete without it", out.returncode, last)
+        path.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def plot_voltage(path: Path, series, title: str) -> None:
@@ -68,3 +97,7 @@ def plot_fields(fields_dir: Path, path: Path) -> None:
             plotter.view_xy()
     plotter.screenshot(str(path))
     plotter.close()
+
+
+if __name__ == "__main__":  # the child process of render_fields
+    plot_fields(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -17,14 +17,14 @@ from ssefem.terms import FormContext, Observable, Term
 _EPS = 1e-9
 
 
-def _kinetics(ctx: FormContext, el: Electrode, iface: str, side: str, i0: float,
-              alpha_a: float, alpha_c: float):
+def _kinetics(ctx: FormContext, el: Electrode, label: str, side: str, i0: float,
+              alpha_a: float, alpha_c: float, electrolyte: str):
     """(eta, i) on the interface as UFL expressions, dimensionless."""
     other = "-" if side == "+" else "+"
     sc = ctx.scales
     phi_s = ctx.u[el.potential](side)
-    phi_e = ctx.u[ELECTROLYTE](other)
-    i0c = ctx.constant(f"i0:{iface}", i0 / sc.current)
+    phi_e = ctx.u[electrolyte](other)
+    i0c = ctx.constant(f"i0:{label}", i0 / sc.current)
     if el.stoichiometry is not None:
         th = ctx.u[el.stoichiometry](side)
         th = ufl.max_value(ufl.min_value(th, 1.0 - _EPS), _EPS)
@@ -40,37 +40,42 @@ def _kinetics(ctx: FormContext, el: Electrode, iface: str, side: str, i0: float,
 
 
 def add_butler_volmer(model: Model, el: Electrode, iface: str, side: str, *, i0: float,
-                      alpha_a: float, alpha_c: float, terminal_current: bool = False) -> None:
+                      alpha_a: float, alpha_c: float, terminal_current: bool = False,
+                      label: str | None = None, electrolyte: str = ELECTROLYTE) -> None:
     """Add the BV term (and its observables) for electrode ``el`` on ``side`` of ``iface``.
 
-    With ``terminal_current`` the interface's mean current (sign flipped: discharge positive at
-    the positive electrode) is also the cell's ``current`` observable.
+    ``label`` names the term and observables (default ``iface``: a thin coating makes the
+    reacting interface ``cathode|coating`` sit on the mesh's ``cathode|electrolyte``);
+    ``electrolyte`` is the field on the ion-conductor side (``phi_e``, or a thin layer's
+    interface potential). With ``terminal_current`` the interface's mean current (sign flipped:
+    discharge positive at the positive electrode) is also the cell's ``current`` observable.
     """
     sc = model.scales
+    label = label or iface
     tag = model.regions.facet_tag[iface]
     other = "-" if side == "+" else "+"
 
     def build(ctx: FormContext):
-        _, i = _kinetics(ctx, el, iface, side, i0, alpha_a, alpha_c)
+        _, i = _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte)
         dS = ctx.dS(tag)
         out = {
             el.potential: i * ctx.v[el.potential](side) * dS,
-            ELECTROLYTE: -i * ctx.v[ELECTROLYTE](other) * dS,
+            electrolyte: -i * ctx.v[electrolyte](other) * dS,
         }
         if el.stoichiometry is not None:
             k = sc.flux_to_rate(el.c_max, el.z)
             out[el.stoichiometry] = k * i * ctx.v[el.stoichiometry](side) * dS
         return out
 
-    model.add_term(Term(f"butler_volmer:{iface}", "source", build))
+    model.add_term(Term(f"butler_volmer:{label}", "source", build))
 
     def mean(which: int):
         def obs(ctx: FormContext):
-            q = _kinetics(ctx, el, iface, side, i0, alpha_a, alpha_c)[which]
+            q = _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte)[which]
             return q * ctx.dS(tag), ctx.one * ctx.dS(tag)
         return obs
 
-    model.add_observable(Observable(f"overpotential:{iface}", "V", mean(0), sc.potential))
-    model.add_observable(Observable(f"current_density:{iface}", "A/m^2", mean(1), sc.current))
+    model.add_observable(Observable(f"overpotential:{label}", "V", mean(0), sc.potential))
+    model.add_observable(Observable(f"current_density:{label}", "A/m^2", mean(1), sc.current))
     if terminal_current:
         model.add_observable(Observable("current", "A/m^2", mean(1), -sc.current))

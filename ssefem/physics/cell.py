@@ -11,6 +11,7 @@ from ssefem.model import Model
 from ssefem.physics.butler_volmer import add_butler_volmer
 from ssefem.physics.layers import ELECTROLYTE, LAYER_PHYSICS
 from ssefem.physics.terminals import add_terminals
+from ssefem.physics.thin_layer import add_thin_layer
 from ssefem.scales import Scales
 
 
@@ -35,6 +36,15 @@ def stack_roles(case: Case, library: Library) -> list[str]:
         if r != "ion_conductor":
             raise CaseError(f"layers[{i}].material",
                             "layers between the two electrodes must be ion conductors")
+    last = len(case.layers) - 1
+    for i, layer in enumerate(case.layers):
+        if layer.mode != "thin":
+            continue
+        if roles[i] != "ion_conductor" or i not in (1, last - 1):
+            raise CaseError(f"layers[{i}].mode",
+                            "only an ion conductor next to an electrode can be 'thin'")
+    if all(layer.mode == "thin" for layer in case.layers[1:-1]):
+        raise CaseError("layers", "at least one ion conductor must be meshed")
     ions = {library.get(layer.material).ion for layer in case.layers}
     if len(ions) > 1:
         raise CaseError("layers", f"layers exchange different ions ({', '.join(sorted(ions))})")
@@ -44,33 +54,43 @@ def stack_roles(case: Case, library: Library) -> list[str]:
 def build_cell_model(case: Case, library: Library, regions: Regions) -> Model:
     T = case.temperature
     stack_roles(case, library)
-    electrolyte_layers = tuple(l.name for l in case.layers[1:-1])
-    first = library.get(case.layers[1].material)
-    scales = Scales(T, conductivity=first.at("conductivity", T))
+    layers = case.layers
+    meshed = [layer for layer in layers if layer.mode == "meshed"]
+    ion_layers = tuple(layer.name for layer in meshed[1:-1])
+    scales = Scales(T, conductivity=library.get(meshed[1].material).at("conductivity", T))
     model = Model(regions, scales)
     electrodes = {}
-    for layer in case.layers:
+    for layer in meshed:
         mat = library.get(layer.material)
         electrodes[layer.name] = LAYER_PHYSICS[mat.kind][1](model, case, layer, mat, T)
-    pos, neg = electrodes[case.layers[0].name], electrodes[case.layers[-1].name]
-    sigmas = [library.get(l.material).at("conductivity", T) for l in case.layers[1:-1]]
-    model.add_field(Field(ELECTROLYTE, electrolyte_layers, -neg.ocv() / scales.potential,
-                          scales.potential, "V", residual_scale=scales.conductivity / max(sigmas)))
-    names = [l.name for l in case.layers]
-    for side, el, iface in (("+", pos, f"{names[0]}|{names[1]}"),
-                            ("-", neg, f"{names[-2]}|{names[-1]}")):
-        positive = el is pos
-        over = case.interface(iface)
+    pos, neg = electrodes[layers[0].name], electrodes[layers[-1].name]
+    sigmas = [library.get(name_mat).at("conductivity", T)
+              for name_mat in (layer.material for layer in meshed[1:-1])]
+    phi_e0 = -neg.ocv() / scales.potential
+    model.add_field(Field(ELECTROLYTE, ion_layers, phi_e0, scales.potential, "V",
+                          residual_scale=scales.conductivity / max(sigmas)))
+    ends = (("+", pos, layers[0], layers[1], meshed[1], "-"),
+            ("-", neg, layers[-1], layers[-2], meshed[-2], "+"))
+    for side, el, el_layer, next_layer, next_meshed, e_side in ends:
+        pair = (el_layer.name, next_layer.name) if side == "+" else (next_layer.name,
+                                                                     el_layer.name)
+        label = "|".join(pair)  # the reacting interface, as the case names it
+        mesh_pair = (el_layer.name, next_meshed.name) if side == "+" else (next_meshed.name,
+                                                                           el_layer.name)
+        iface = "|".join(mesh_pair)  # where it lies in the mesh
+        electrolyte = ELECTROLYTE
+        if next_layer.mode == "thin":
+            electrolyte = add_thin_layer(model, next_layer, library.get(next_layer.material),
+                                         iface, e_side, phi_e0)
+        over = case.interface(label)
         add_butler_volmer(
-            model, el, iface, side,
+            model, el, iface, side, label=label, electrolyte=electrolyte,
             i0=over.exchange_current_density or el.i0,
             alpha_a=over.alpha_a or el.alpha_a, alpha_c=over.alpha_c or el.alpha_c,
-            terminal_current=positive,
+            terminal_current=el is pos,
         )
     cc = regions.layers[0] + "_cc", regions.layers[-1] + "_cc"
     add_terminals(model, pos, neg, *cc)
-    model.info.update(
-        capacity=pos.capacity, positive=pos, negative=neg,
-        ocv=pos.ocv() - neg.ocv(),
-    )
+    model.info.update(capacity=pos.capacity, positive=pos, negative=neg,
+                      ocv=pos.ocv() - neg.ocv())
     return model

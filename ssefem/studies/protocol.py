@@ -14,6 +14,7 @@ from typing import Callable
 from ssefem.case import Case, Step
 from ssefem.errors import ConvergenceFailure, SolverError
 from ssefem.physics.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
+from ssefem.studies.continuation import solve_with_continuation
 from ssefem.system import System
 
 log = logging.getLogger(__name__)
@@ -89,33 +90,18 @@ class ProtocolRunner:
         return self.results
 
     def _steady(self, step: Step, index: int, cycle: int) -> StepResult:
-        saved, last = self.system.snapshot(), 0.0
         for i in step.currents:
-            self._set_current(i)
             try:
-                obs = self._solve("current", transient=False)
+                res = solve_with_continuation(self.system, "current", False, APPLIED_CURRENT,
+                                              i / self.i_ref)
             except ConvergenceFailure as err:
-                obs = self._steady_continuation(last, i, saved, err)
-            self.record(self._row(obs, step, index, cycle, i))
-            saved, last = self.system.snapshot(), i
+                raise SolverError(f"steady solve at {i} A/m^2 failed after continuation: {err}",
+                                  err.reason, self.time) from None
+            self.newton_total += res.iterations
+            self.cutbacks += res.cutbacks
+            self.record(self._row(self.system.observe(), step, index, cycle, i))
         self.on_step(self.nsteps, self.time)
         return StepResult("steady", index, cycle, "done", self.time)
-
-    def _steady_continuation(self, start: float, target: float, saved: dict,
-                             err: ConvergenceFailure) -> dict:
-        """Reach a steady point by continuation in current from the last converged one."""
-        for n in (2, 4, 8, 16, 32, 64):
-            self.system.load(saved)
-            try:
-                for k in range(1, n + 1):
-                    self._set_current(start + (target - start) * k / n)
-                    obs = self._solve("current", transient=False)
-                self.cutbacks += 1
-                return obs
-            except ConvergenceFailure as e:
-                err = e
-        raise SolverError(f"steady solve at {target} A/m^2 failed after continuation: {err}",
-                          err.reason, self.time)
 
     def _discharge(self, step: Step, index: int, cycle: int) -> StepResult:
         i = self._current_of(step)

@@ -55,3 +55,22 @@ def test_results_written_in_parallel(case_factory, tmp_path_factory):
     assert summary["ranks"] == comm.size and summary["status"] == "completed"
     assert (Path(out) / "r" / "fields" / "cathode.xdmf").is_file()
     assert res.summary["solver"]["accepted_steps"] > 0
+
+
+def test_thin_coating_serial_and_parallel_agree(case_factory):
+    """The coating as a thin-layer jump (a field on the interface submesh) in parallel."""
+    case = case_factory(
+        geometry={"dimension": 2, "width": 2.0, "lateral_cells": 4},
+        layers=[{"name": "cathode", "material": "LiCoO2", "thickness": 2.0, "cells": 8},
+                {"name": "coating", "material": "LiNbO3", "thickness": 0.05, "mode": "thin"},
+                {"name": "electrolyte", "material": "LiPON", "thickness": 1.5, "cells": 6},
+                {"name": "anode", "material": "Li", "thickness": 2.0, "cells": 2}],
+        initial={"stoichiometry": 0.55},
+        protocol={"steps": [{"kind": "discharge", "current": 3.0, "duration": 200.0}]},
+        solver={"dt_initial": 20.0, "dt_max": 50.0, "rtol": 1e-12, "atol": 1e-14,
+                "stol": 1e-14},
+    )
+    par = _curve(case, MPI.COMM_WORLD)
+    ser = _curve(case, MPI.COMM_SELF)
+    assert par.shape == ser.shape and len(par) > 3
+    np.testing.assert_allclose(par, ser, rtol=1e-8, atol=1e-10)

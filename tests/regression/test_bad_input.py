@@ -245,6 +245,12 @@ BAD = [
         ("first and last layers must be electrodes",)),
     Bad("electrode_in_the_middle", _electrode_in_the_middle, "layers[1].material",
         ("between the two electrodes must be ion conductors",)),
+    Bad("thin_electrode", _set("layers[0].mode", "thin"), "layers[0].mode",
+        ("only an ion conductor next to an electrode",)),
+    Bad("thin_unknown_mode", _set("layers[1].mode", "slim"), "layers[1].mode", ("'slim'",)),
+    Bad("thin_every_conductor", _seq(_set("layers[1].mode", "thin"),
+                                     _set("layers[2].mode", "thin")),
+        "layers", ("at least one ion conductor must be meshed",)),
     # ---- plugins
     Bad("unknown_plugin", _set("plugins", {"nosuch": {"strength": 1.0}}), "plugins.nosuch",
         ("unknown plugin 'nosuch'",)),

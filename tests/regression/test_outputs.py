@@ -139,3 +139,28 @@ def test_shipped_cases_validate(name):
     out = _cli("validate", str(ROOT / "cases" / name), cwd=ROOT)
     assert out.returncode == 0, out.stderr
     load_case(ROOT / "cases" / name)
+
+
+def test_renderer_crash_keeps_the_results(tmp_path, monkeypatch, caplog):
+    """A renderer that dies with SIGSEGV (VTK without an EGL/OpenGL library does) costs only
+    fields.png: the run completes and publishes every other result."""
+    import stat
+
+    from conftest import make_case
+    from ssefem.output import plots
+    from ssefem.runner import run
+
+    crash = tmp_path / "segv.sh"
+    crash.write_text("#!/bin/sh\nkill -SEGV $$\n")
+    crash.chmod(crash.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(plots, "RENDERER", [str(crash)])
+    case = make_case(name="crash", protocol={"steps": [{"kind": "discharge", "current": 5.0,
+                                                        "duration": 60.0}]},
+                     solver={"dt_initial": 30.0}, output={"plots": True})
+    with caplog.at_level("WARNING"):
+        res = run(case, outdir=tmp_path / "r", progress=False)
+    d = tmp_path / "r"
+    assert res.summary["status"] == "completed"
+    assert (d / "summary.json").is_file() and (d / "voltage.png").is_file()
+    assert not (d / "fields.png").exists()
+    assert "field snapshot not rendered (renderer exit status -11" in caplog.text

@@ -289,6 +289,32 @@ def test_deffile_files_exist_in_checkout():
     assert missing == [], f"%files sources missing from the checkout: {missing}"
 
 
+# Debian packages the image needs at run time: a C compiler for DOLFINx's form compilation, and
+# libegl1, VTK's off-screen render path (without it the field snapshot segfaults: seen in podman)
+RUNTIME_PACKAGES = ("gcc", "python3-dev", "libegl1", "libgl1")
+
+
+def apt_packages(text: str) -> set[str]:
+    """Package names after `apt-get install` (flags dropped), across continuation lines."""
+    joined = re.sub(r"\\\n", " ", text)
+    out: set[str] = set()
+    for m in re.finditer(r"apt-get install([^\n&;]*)", joined):
+        out |= {w for w in m.group(1).split() if not w.startswith("-")}
+    return out
+
+
+@pytest.mark.parametrize("recipe", [DOCKERFILE, DEFFILE], ids=lambda p: p.name)
+def test_recipes_install_the_runtime_libraries(recipe):
+    missing = [p for p in RUNTIME_PACKAGES if p not in apt_packages(recipe.read_text())]
+    assert missing == [], f"{recipe.name} does not install {missing}"
+
+
+def test_apt_packages_parser_sees_a_removal():
+    text = DOCKERFILE.read_text().replace("libegl1", "")
+    assert "libegl1" not in apt_packages(text)
+    assert "libegl1" in apt_packages(DOCKERFILE.read_text())
+
+
 def test_makefile_has_the_install_target_the_recipes_use():
     text = MAKEFILE.read_text()
     assert re.search(r"(?m)^venv\s*:", text), "Makefile has no `venv` target"

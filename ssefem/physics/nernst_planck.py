@@ -1,0 +1,166 @@
+"""Nernst-Planck-Poisson transport in ion-conducting layers, as named residual terms.
+
+Unknowns on the region's layers: one electrochemical potential ``mu_<species>`` per mobile species
+(units of RT) and the electric potential (units of RT/F). With x in units of the length scale L0,
+concentrations in units of ``c_scale`` and time in units of t0, the terms are
+
+    storage:mu_<s>        (c_s - c_s^n)/dt v                       (c_s = c_s(mu_s, phi))
+    nernst_planck:<s>     D_s t0/L0^2 * mobility_s grad(mu_s) . grad(v)
+    poisson:<layers>      (lambda/L0)^2 grad(phi) . grad(w),  (lambda/L0)^2 = eps V_T/(F c_scale L0^2)
+    space_charge:<layers> -(sum_s z_s c_s + rho_fixed) w
+
+so the Debye length enters only through the coefficient (lambda/L0)^2 of the Poisson operator.
+Boundary conditions: blocking is the natural one (no term); a species inflow is
+:func:`add_species_inflow`; Dirichlet values of mu (a reversible contact, or a fixed
+concentration at a known potential) or of phi are :class:`~ssefem.terms.Constraint`\\ s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ufl
+
+from ssefem.constants import EPS0, F
+from ssefem.fields import Field
+from ssefem.model import Model
+from ssefem.physics.species import Species
+from ssefem.terms import FormContext, Observable, Term
+
+
+@dataclass(frozen=True)
+class NPPRegion:
+    """What a Nernst-Planck-Poisson region exposes to boundary and interface terms."""
+
+    layers: tuple[str, ...]
+    species: tuple[Species, ...]
+    potential: str
+    c_scale: float  # mol/m^3 per dimensionless unit of concentration
+    kappa: float  # (lambda/L0)^2
+    background: float  # dimensionless fixed charge density rho_fixed / (F c_scale)
+    quadrature: int  # one rule for every term and observable: the discrete amount that the
+    #                  storage term conserves is then exactly the one reported
+
+    @property
+    def label(self) -> str:
+        return "+".join(self.layers)
+
+    def get(self, name: str) -> Species:
+        for s in self.species:
+            if s.name == name:
+                return s
+        raise KeyError(f"no species {name!r} in {self.label}")
+
+    def concentration(self, ctx: FormContext, sp: Species, previous: bool = False):
+        """c_s / c_scale as a UFL expression (of the previous time level with ``previous``)."""
+        u = ctx.u_n if previous else ctx.u
+        return sp.c_ref / self.c_scale * sp.concentration(u[sp.field], u[self.potential])
+
+    def charge(self, ctx: FormContext):
+        """Dimensionless charge density sum_s z_s c_s + rho_fixed (units of F c_scale)."""
+        return sum(sp.z * self.concentration(ctx, sp) for sp in self.species) + self.background
+
+    def dx(self, ctx: FormContext):
+        md = {"quadrature_degree": self.quadrature}
+        tags = [ctx.layer(n) for n in self.layers]
+        return sum((ctx.dx(t, metadata=md) for t in tags[1:]), ctx.dx(tags[0], metadata=md))
+
+    def inflow_rate(self, model: Model, sp: Species, current: float) -> float:
+        """Dimensionless molar inflow of ``sp`` that carries ``current`` (A/m^2)."""
+        return current / model.scales.current * model.scales.flux_to_rate(self.c_scale, sp.z)
+
+
+def add_nernst_planck_poisson(model: Model, layers: tuple[str, ...], species: list[Species], *,
+                              eps_r: float, background: float | None = None,
+                              potential: str = "phi_e", phi0: float = 0.0,
+                              degree: int = 1) -> NPPRegion:
+    """Add the fields and terms of Nernst-Planck-Poisson transport on ``layers``.
+
+    Args:
+        eps_r: relative permittivity of the layers.
+        background: fixed charge density rho_fixed/F in mol/m^3 (signed); default the value that
+            makes the reference state (every species at c_ref) neutral.
+        potential: name of the electric-potential field.
+        phi0: initial potential, V; each mu starts where its concentration is c_ref.
+        degree: Lagrange degree of the region's fields.
+    """
+    if not species:
+        raise ValueError("Nernst-Planck-Poisson needs at least one mobile species")
+    names = [s.name for s in species]
+    if len(set(names)) != len(names):
+        raise ValueError(f"species names repeat: {names}")
+    if not eps_r > 0:
+        raise ValueError(f"eps_r must be positive, got {eps_r}")
+    sc = model.scales
+    layers = tuple(layers)
+    c_scale = max(s.c_ref for s in species)
+    if background is None:
+        background = -sum(s.z * s.c_ref for s in species)
+    kappa = EPS0 * eps_r * sc.potential / (F * c_scale * sc.length**2)
+    region = NPPRegion(layers, tuple(species), potential, c_scale, kappa, background / c_scale,
+                       quadrature=2 * degree + 2)
+    phi_hat0 = phi0 / sc.potential
+    model.add_field(Field(potential, layers, phi_hat0, sc.potential, "V", degree=degree))
+    label = region.label
+    for sp in species:
+        D = sc.diffusivity(sp.D)
+        a = sp.c_ref / c_scale
+        model.add_field(Field(sp.field, layers, sp.z * phi_hat0, 1.0, "RT",
+                              residual_scale=1.0 / (D * a), degree=degree))
+        model.add_term(_storage(region, sp))
+        model.add_term(_nernst_planck(region, sp, D))
+        model.add_observable(Observable(
+            f"concentration:{sp.name}", "mol/m^3",
+            lambda ctx, sp=sp: (region.concentration(ctx, sp) * region.dx(ctx),
+                                ctx.one * region.dx(ctx)),
+            c_scale))
+
+    def poisson(ctx: FormContext):
+        k = ctx.constant(f"debye_coefficient:{label}", kappa)
+        phi, w = ctx.u[potential], ctx.v[potential]
+        return {potential: k * ufl.inner(ufl.grad(phi), ufl.grad(w)) * region.dx(ctx)}
+
+    def space_charge(ctx: FormContext):
+        return {potential: -region.charge(ctx) * ctx.v[potential] * region.dx(ctx)}
+
+    model.add_term(Term(f"poisson:{label}", "flux", poisson))
+    model.add_term(Term(f"space_charge:{label}", "source", space_charge))
+    return region
+
+
+def _storage(region: NPPRegion, sp: Species) -> Term:
+    def build(ctx: FormContext):
+        dc = region.concentration(ctx, sp) - region.concentration(ctx, sp, previous=True)
+        return {sp.field: dc / ctx.dt * ctx.v[sp.field] * region.dx(ctx)}
+
+    return Term(f"storage:{sp.field}", "storage", build)
+
+
+def _nernst_planck(region: NPPRegion, sp: Species, D: float) -> Term:
+    a = sp.c_ref / region.c_scale
+
+    def build(ctx: FormContext):
+        Dc = ctx.constant(f"D:{sp.name}:{region.label}", D)
+        u = ctx.u
+        m = a * sp.mobility(sp.concentration(u[sp.field], u[region.potential]))
+        return {sp.field: Dc * m * ufl.inner(ufl.grad(u[sp.field]), ufl.grad(ctx.v[sp.field]))
+                * region.dx(ctx)}
+
+    return Term(f"nernst_planck:{sp.name}", "flux", build)
+
+
+def add_species_inflow(model: Model, region: NPPRegion, species: str, boundary: str,
+                       control: str) -> None:
+    """A prescribed molar inflow of ``species`` through an outer ``boundary``.
+
+    The dimensionless inflow is the named constant ``control`` (set it with
+    :meth:`NPPRegion.inflow_rate`); without this term the boundary blocks the species.
+    """
+    sp = region.get(species)
+    tag = model.regions.facet_tag[boundary]
+
+    def build(ctx: FormContext):
+        j = ctx.constant(control)
+        return {sp.field: -j * ctx.v[sp.field] * ctx.ds(tag)}
+
+    model.add_term(Term(f"inflow:{sp.name}:{boundary}", "source", build))

@@ -1,0 +1,61 @@
+"""Helpers of the Nernst-Planck-Poisson verification tests: one ion-conducting layer, meshed with
+elements of a given fraction of the Debye length at both faces."""
+
+from __future__ import annotations
+
+
+import numpy as np
+from mpi4py import MPI
+
+from dolfinx import fem
+
+from ssefem.constants import R, F
+from ssefem.mesh import load_regions
+from ssefem.mesh.builder import StackSpec
+from ssefem.model import Model
+from ssefem.physics.nernst_planck import NPPRegion, add_nernst_planck_poisson
+from ssefem.physics.species import Species
+from ssefem.scales import Scales
+
+T = 298.15
+VT = R * T / F
+
+
+def eps_for(debye_over_length: float, length_um: float, species: list[Species],
+            background_ions: float = 0.0) -> float:
+    """Relative permittivity giving the layer the Debye length ``debye_over_length * length``,
+    with lambda^-2 = F^2 (sum_s z_s^2 c_s) / (eps R T)."""
+    ionic = sum(s.z**2 * s.c_ref for s in species) + background_ions
+    lam = debye_over_length * length_um * 1e-6
+    from ssefem.constants import EPS0
+
+    return lam**2 * F**2 * ionic / (EPS0 * R * T)
+
+
+def layer_model(species: list[Species], *, length: float, debye_over_length: float,
+                cells: int, face_fraction: float = 0.05, dimension: int = 1, degree: int = 2,
+                background: float | None = None, comm=MPI.COMM_WORLD,
+                width: float = 1.0) -> tuple[Model, NPPRegion, float]:
+    """A single layer ``sse`` of ``length`` um (faces ``sse_left``/``sse_right``) with
+    Nernst-Planck-Poisson transport; returns the model, region and Debye length (um)."""
+    eps_r = eps_for(debye_over_length, length, species)
+    lam = debye_over_length * length
+    spec = StackSpec(("sse",), (length,), (cells,), (1.0,), dimension=dimension, width=width,
+                     lateral_cells=2, tensor=True, face_cell=(face_fraction * lam,))
+    regions = load_regions(spec, comm)
+    model = Model(regions, Scales(T))
+    region = add_nernst_planck_poisson(model, ("sse",), species, eps_r=eps_r,
+                                       background=background, degree=degree)
+    return model, region, lam
+
+
+def integral(system, expr, measure) -> float:
+    form = fem.form(expr * measure, entity_maps=system.entity_maps)
+    comm = system.model.regions.comm
+    return comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
+
+
+def reset(system) -> None:
+    """Back to every field's initial value."""
+    system.load({n: np.full_like(a, system.model.fields[n].initial)
+                 for n, a in system.snapshot().items()})

@@ -18,9 +18,10 @@ from ssefem.errors import CaseError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssefem.case import Case
-    from ssefem.materials import Material
+    from ssefem.materials import Library, Material
     from ssefem.mesh.builder import StackSpec
     from ssefem.model import Model
+    from ssefem.physics.transport import IonTransport
 
 GROUP = "ssefem.plugins"
 
@@ -54,6 +55,11 @@ class Plugin:
     def mesh_features(self, gmsh: Any, spec: StackSpec) -> None:
         """Change the gmsh model (rank 0) after the stack is built, before it is meshed."""
 
+    def transports(self, case: Case, library: Library) -> dict[str, IonTransport]:
+        """Ion transports for some meshed ion-conducting layers, by layer name (the others stay
+        electroneutral). Called before the model is built."""
+        return {}
+
     def fields(self, model: Model, case: Case) -> None:
         """Add fields to the model."""
 
@@ -86,10 +92,26 @@ def load_plugins(tables: dict[str, dict]) -> list[Plugin]:
             config = cls.Config.model_validate(table)
         except ValidationError as err:
             e = err.errors()[0]
-            key = ".".join(str(p) for p in e["loc"])
+            key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"])[1:]
             msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
+            if e["type"] != "extra_forbidden" and isinstance(e.get("input"), (str, int, float)):
+                msg += f" (got {e['input']!r})"
             raise CaseError(f"plugins.{name}.{key}" if key else f"plugins.{name}", msg) from None
         out.append(cls(config))
+    return out
+
+
+def collect_transports(plugins: list[Plugin], case: Case, library: Library
+                       ) -> dict[str, IonTransport]:
+    """The layer transports the plugins ask for; two plugins may not claim one layer."""
+    out: dict[str, IonTransport] = {}
+    owner: dict[str, str] = {}
+    for p in plugins:
+        for layer, t in p.transports(case, library).items():
+            if layer in out:
+                raise CaseError(f"plugins.{p.name}", f"layer {layer!r} already has the "
+                                f"{out[layer].name} transport of plugin {owner[layer]!r}")
+            out[layer], owner[layer] = t, p.name
     return out
 
 

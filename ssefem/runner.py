@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import subprocess
 import time
@@ -18,7 +19,7 @@ from ssefem.errors import SolverError
 from ssefem.mesh import StackSpec, load_regions
 from ssefem.output import FieldWriter, ResultsDir, TimeSeries
 from ssefem.physics import build_cell_model
-from ssefem.plugins import apply_model_hooks
+from ssefem.plugins import apply_model_hooks, collect_transports
 from ssefem.studies import ProtocolRunner
 from ssefem.system import System
 from ssefem.validate import prepare
@@ -72,7 +73,7 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
     regions = load_regions(stack_spec(case), comm, case.geometry.mesh_file, features)
     timings["mesh"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    model = build_cell_model(case, library, regions)
+    model = build_cell_model(case, library, regions, collect_transports(plugins, case, library))
     apply_model_hooks(plugins, model, case)
     for line in model.describe():
         log.info(line)
@@ -95,12 +96,12 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
     failure = None
     if not write:
         runner = ProtocolRunner(system, case, series.append)
+        runner.equilibrate()
         runner.run()
         return RunResult(case, None, series, _finish(summary, runner, timings, None), system)
     with ResultsDir(target, comm) as res:
         every = case.output.fields_every
         with FieldWriter(system, res.path("fields")) as fields:
-            fields.write(0.0)
 
             def on_step(n: int, t: float) -> None:
                 if every and n % every == 0:
@@ -110,6 +111,8 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
                                     bar.update_to if bar is not None else None)
             t0 = time.perf_counter()
             try:
+                runner.equilibrate()
+                fields.write(0.0)
                 runner.run()
             except SolverError as err:
                 failure = err
@@ -126,8 +129,9 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
 
             plot_results(res.staging, series, summary)
         result = RunResult(case, target, series, summary, system)
+        staged = dataclasses.replace(result, directory=res.staging)  # published with the rest
         for p in plugins:
-            p.outputs(result)
+            p.outputs(staged)
         res.write_json("summary.json", summary)
         res.publish()
     if failure is not None:

@@ -13,6 +13,7 @@ from mpi4py import MPI
 import ufl
 from dolfinx import fem
 from dolfinx.fem.petsc import NonlinearProblem
+from petsc4py import PETSc
 
 from ssefem.errors import ConvergenceFailure
 from ssefem.model import Model
@@ -135,7 +136,11 @@ class System:
                 if bc.function_space == self.spaces[n]:
                     bc.set(self.u[n].x.array)
                     self.u[n].x.scatter_forward()
-        problem.solve()
+        try:
+            problem.solve()
+        except PETSc.Error as err:  # a failed factorisation (MUMPS on a NaN matrix, ...)
+            raise ConvergenceFailure(-3, problem.solver.getIterationNumber(),
+                                     f"linear solver failed in Newton's method: {err}") from None
         snes = problem.solver
         reason = snes.getConvergedReason()
         its = snes.getIterationNumber()

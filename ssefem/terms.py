@@ -20,6 +20,11 @@ from ssefem.scales import Scales
 
 TermKind = Literal["storage", "flux", "source"]
 
+#: Homotopy constant (0 to 1) for offsets of the equilibrium state that the initial fields do not
+#: satisfy (an equilibrium space-charge layer from a potential step). Terms multiply such offsets
+#: by it; a study ramps it from 0 to 1 in a steady solve at open circuit before its first step.
+EQUILIBRATION = "equilibration"
+
 
 @dataclass
 class FormContext:

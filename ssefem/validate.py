@@ -6,7 +6,7 @@ from ssefem.case import Case
 from ssefem.errors import CaseError
 from ssefem.materials import Library
 from ssefem.physics.cell import stack_roles
-from ssefem.plugins import Plugin, load_plugins
+from ssefem.plugins import Plugin, collect_transports, load_plugins
 
 
 def prepare(case: Case) -> tuple[Library, list[Plugin]]:
@@ -17,6 +17,7 @@ def prepare(case: Case) -> tuple[Library, list[Plugin]]:
         for m in p.materials():
             library.add(m)
     stack_roles(case, library)
+    collect_transports(plugins, case, library)  # the plugins check their choices here
     mat = library.get(case.layers[0].material)  # the initial stoichiometry is the positive's
     if mat.kind == "insertion_electrode" and case.initial.stoichiometry is not None:
         lo, hi = mat.at("theta_min", case.temperature), mat.at("theta_max", case.temperature)

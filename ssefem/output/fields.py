@@ -32,6 +32,7 @@ class FieldWriter:
         self._files = []
         self._out: dict[str, list[tuple[fem.Function, fem.Function, float]]] = {}
         self._region: dict[str, fem.Function] = {}
+        self._last: float | None = None
 
     def __enter__(self) -> FieldWriter:
         regions = self.system.model.regions
@@ -47,6 +48,8 @@ class FieldWriter:
             outs = []
             for f in fields:
                 V = self.system.spaces[f.name]
+                if V.element.basix_element.embedded_superdegree > 1:  # XDMF takes P1 and DG0
+                    V = fem.functionspace(sub.mesh, ("Lagrange", 1))
                 out = fem.Function(V, name=f.name)
                 outs.append((self.system.u[f.name], out, f.scale))
             self._out[group] = outs
@@ -62,10 +65,18 @@ class FieldWriter:
         return self
 
     def write(self, t: float) -> None:
+        """Append the fields at time t (s); a time already written is skipped."""
+        if self._last is not None and t <= self._last:
+            return
+        self._last = t
         for group, xdmf, vtk in self._files:
             funcs = []
             for u, out, scale in self._out[group]:
-                out.x.array[:] = scale * u.x.array
+                if out.function_space is u.function_space:
+                    out.x.array[:] = u.x.array
+                else:
+                    out.interpolate(u)
+                out.x.array[:] *= scale
                 funcs.append(out)
             for f in funcs:
                 xdmf.write_function(f, t)

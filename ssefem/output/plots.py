@@ -70,7 +70,8 @@ def plot_voltage(path: Path, series, title: str) -> None:
 
 
 def plot_fields(fields_dir: Path, path: Path) -> None:
-    """One panel per field at the last time written (composition first, then potentials)."""
+    """One panel per field at the last time written (composition first, then potentials):
+    line plots against x for a 1-D stack, pyvista renderings in 2-D and 3-D."""
     import pyvista as pv
 
     pv.OFF_SCREEN = True
@@ -79,17 +80,22 @@ def plot_fields(fields_dir: Path, path: Path) -> None:
         reader = pv.get_reader(str(pvd))
         reader.set_active_time_point(len(reader.time_values) - 1)
         grid = reader.read()[0]
-        panels += [(grid, n) for n in grid.point_data if n != "region"]
+        panels += [(grid, n) for n in grid.point_data if n != "region" and not n.startswith("vtk")]
     panels.sort(key=lambda p: (not p[1].startswith("c_"), p[1]))
+    if not panels:
+        raise ValueError(f"no fields in {fields_dir}")
+    b = panels[0][0].bounds
+    if b[3] - b[2] == 0 and b[5] - b[4] == 0:
+        _plot_lines(panels, path)
+        return
     panels = panels[:4]
     plotter = pv.Plotter(off_screen=True, shape=(1, len(panels)),
-                         window_size=(420 * len(panels), 420))
+                         window_size=(480 * len(panels), 480))
     for k, (grid, name) in enumerate(panels):
         plotter.subplot(0, k)
-        unit = "mol/m^3" if name.startswith("c_") else "V"
-        plotter.add_mesh(grid.copy(), scalars=name, line_width=8, render_lines_as_tubes=True,
-                         scalar_bar_args={"title": f"{name} ({unit})", "n_labels": 3,
-                                          "fmt": "%.4g"})
+        plotter.add_mesh(grid.copy(), scalars=name,
+                         scalar_bar_args={"title": f"{name} ({_unit(name)})", "n_labels": 3,
+                                          "fmt": "%.4g", "position_x": 0.2, "width": 0.6})
         plotter.add_text(name, font_size=10)
         if grid.bounds[5] - grid.bounds[4] > 0:
             plotter.view_isometric()
@@ -97,6 +103,40 @@ def plot_fields(fields_dir: Path, path: Path) -> None:
             plotter.view_xy()
     plotter.screenshot(str(path))
     plotter.close()
+
+
+def _unit(name: str) -> str:
+    return "mol/m^3" if name.startswith("c_") else "V"
+
+
+def _plot_lines(panels, path: Path) -> None:
+    """1-D stacks: each field against x (um), one panel per field, sorted by x."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    n = len(panels)
+    cols = min(n, 3)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), dpi=120,
+                             squeeze=False)
+    for ax, (grid, name) in zip(axes.flat, panels, strict=False):
+        x = np.asarray(grid.points[:, 0])
+        v = np.asarray(grid.point_data[name])
+        order = np.argsort(x, kind="stable")
+        ax.plot(x[order], v[order], ".-", ms=3, lw=1)
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("x (um)")
+        ax.set_ylabel(_unit(name))
+        ax.ticklabel_format(axis="y", useOffset=False)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
 
 
 if __name__ == "__main__":  # the child process of render_fields

@@ -17,38 +17,49 @@ from ssefem.terms import FormContext, Observable, Term
 _EPS = 1e-9
 
 
+def equilibrium_potential(ctx: FormContext, el: Electrode, side: str, previous: bool = False):
+    """U(theta) of the electrode on ``side`` of an interface, in units of RT/F (0 for a metal)."""
+    if el.stoichiometry is None:
+        return 0.0
+    th = (ctx.u_n if previous else ctx.u)[el.stoichiometry](side)
+    th = ufl.max_value(ufl.min_value(th, 1.0 - _EPS), _EPS)
+    return el.ocp(th, UFL_NS) / ctx.scales.potential
+
+
 def _kinetics(ctx: FormContext, el: Electrode, label: str, side: str, i0: float,
-              alpha_a: float, alpha_c: float, electrolyte: str):
+              alpha_a: float, alpha_c: float, electrolyte: str, ion_activity=None):
     """(eta, i) on the interface as UFL expressions, dimensionless."""
     other = "-" if side == "+" else "+"
     sc = ctx.scales
     phi_s = ctx.u[el.potential](side)
     phi_e = ctx.u[electrolyte](other)
-    i0c = ctx.constant(f"i0:{label}", i0 / sc.current)
+    i0e = ctx.constant(f"i0:{label}", i0 / sc.current)
     if el.stoichiometry is not None:
         th = ctx.u[el.stoichiometry](side)
         th = ufl.max_value(ufl.min_value(th, 1.0 - _EPS), _EPS)
-        U = el.ocp(th, UFL_NS) / sc.potential
         tr = el.theta_ref
-        i0e = i0c * (th / tr) ** alpha_c * ((1.0 - th) / (1.0 - tr)) ** alpha_a
-    else:
-        U = 0.0
-        i0e = i0c
-    eta = phi_s - phi_e - U
+        i0e = i0e * (th / tr) ** alpha_c * ((1.0 - th) / (1.0 - tr)) ** alpha_a
+    if ion_activity is not None:
+        i0e = i0e * ion_activity(ctx, other) ** alpha_a
+    eta = phi_s - phi_e - equilibrium_potential(ctx, el, side)
     i = i0e * (ufl.exp(alpha_a * el.z * eta) - ufl.exp(-alpha_c * el.z * eta))
     return eta, i
 
 
 def add_butler_volmer(model: Model, el: Electrode, iface: str, side: str, *, i0: float,
-                      alpha_a: float, alpha_c: float, terminal_current: bool = False,
-                      label: str | None = None, electrolyte: str = ELECTROLYTE) -> None:
+                      alpha_a: float, alpha_c: float,
+                      label: str | None = None, electrolyte: str = ELECTROLYTE,
+                      ion_activity=None):
     """Add the BV term (and its observables) for electrode ``el`` on ``side`` of ``iface``.
 
     ``label`` names the term and observables (default ``iface``: a thin coating makes the
     reacting interface ``cathode|coating`` sit on the mesh's ``cathode|electrolyte``);
     ``electrolyte`` is the field on the ion-conductor side (``phi_e``, or a thin layer's
-    interface potential). With ``terminal_current`` the interface's mean current (sign flipped:
-    discharge positive at the positive electrode) is also the cell's ``current`` observable.
+    interface potential). Returns ``ctx -> i`` (dimensionless, anodic positive, restricted to
+    the interface). ``ion_activity(ctx, ion_side)`` multiplies i0 by a function of the ion conductor's local
+    state: (c/c_ref)^alpha_a at the reaction plane of a resolved (Nernst-Planck-Poisson) layer,
+    which with ``phi_e`` the ion's electrochemical potential is the Frumkin-corrected law
+    i = k_a exp(alpha_a z f (phi_s - U - psi)) - k_c c exp(-alpha_c z f (phi_s - U - psi)).
     """
     sc = model.scales
     label = label or iface
@@ -56,7 +67,8 @@ def add_butler_volmer(model: Model, el: Electrode, iface: str, side: str, *, i0:
     other = "-" if side == "+" else "+"
 
     def build(ctx: FormContext):
-        _, i = _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte)
+        _, i = _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte,
+                         ion_activity)
         dS = ctx.dS(tag)
         out = {
             el.potential: i * ctx.v[el.potential](side) * dS,
@@ -71,11 +83,12 @@ def add_butler_volmer(model: Model, el: Electrode, iface: str, side: str, *, i0:
 
     def mean(which: int):
         def obs(ctx: FormContext):
-            q = _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte)[which]
+            q = _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte,
+                          ion_activity)[which]
             return q * ctx.dS(tag), ctx.one * ctx.dS(tag)
         return obs
 
     model.add_observable(Observable(f"overpotential:{label}", "V", mean(0), sc.potential))
     model.add_observable(Observable(f"current_density:{label}", "A/m^2", mean(1), sc.current))
-    if terminal_current:
-        model.add_observable(Observable("current", "A/m^2", mean(1), -sc.current))
+    return lambda ctx: _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte,
+                                 ion_activity)[1]

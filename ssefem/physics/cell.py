@@ -1,4 +1,4 @@
-"""Assemble the electroneutral cell model from a case: layers, interfaces, terminals."""
+"""Assemble the cell model from a case: layers, interfaces, terminals."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from ssefem.materials import Library
 from ssefem.mesh.regions import Regions
 from ssefem.model import Model
 from ssefem.physics.butler_volmer import add_butler_volmer
-from ssefem.physics.layers import ELECTROLYTE, LAYER_PHYSICS
+from ssefem.physics.layers import LAYER_PHYSICS
 from ssefem.physics.terminals import add_terminals
 from ssefem.physics.thin_layer import add_thin_layer
+from ssefem.physics.transport import ELECTROLYTE, Electroneutral, IonTransport
 from ssefem.scales import Scales
+from ssefem.terms import Observable
 
 
 def stack_roles(case: Case, library: Library) -> list[str]:
@@ -51,46 +53,86 @@ def stack_roles(case: Case, library: Library) -> list[str]:
     return roles
 
 
-def build_cell_model(case: Case, library: Library, regions: Regions) -> Model:
+def build_cell_model(case: Case, library: Library, regions: Regions,
+                     transports: dict[str, IonTransport] | None = None) -> Model:
+    """The cell's fields and terms. ``transports`` maps ion-conducting layers to a transport
+    other than the electroneutral default (plugins choose them)."""
     T = case.temperature
     stack_roles(case, library)
     layers = case.layers
     meshed = [layer for layer in layers if layer.mode == "meshed"]
-    ion_layers = tuple(layer.name for layer in meshed[1:-1])
+    ion_layers = [layer.name for layer in meshed[1:-1]]
+    default = Electroneutral(T)
+    chosen = dict(transports or {})
+    for name in chosen:
+        if name not in ion_layers:
+            raise CaseError("plugins", f"a transport is set for {name!r}, which is not a meshed "
+                            f"ion-conducting layer ({', '.join(ion_layers)})")
+    transport = {name: chosen.get(name, default) for name in ion_layers}
     scales = Scales(T, conductivity=library.get(meshed[1].material).at("conductivity", T))
     model = Model(regions, scales)
     electrodes = {}
-    for layer in meshed:
+    for layer in (meshed[0], meshed[-1]):
         mat = library.get(layer.material)
         electrodes[layer.name] = LAYER_PHYSICS[mat.kind][1](model, case, layer, mat, T)
     pos, neg = electrodes[layers[0].name], electrodes[layers[-1].name]
-    sigmas = [library.get(name_mat).at("conductivity", T)
-              for name_mat in (layer.material for layer in meshed[1:-1])]
+    sigmas = [library.get(layer.material).at("conductivity", T) for layer in meshed[1:-1]]
     phi_e0 = -neg.ocv() / scales.potential
-    model.add_field(Field(ELECTROLYTE, ion_layers, phi_e0, scales.potential, "V",
+    model.add_field(Field(ELECTROLYTE, tuple(ion_layers), phi_e0, scales.potential, "V",
                           residual_scale=scales.conductivity / max(sigmas)))
-    ends = (("+", pos, layers[0], layers[1], meshed[1], "-"),
-            ("-", neg, layers[-1], layers[-2], meshed[-2], "+"))
-    for side, el, el_layer, next_layer, next_meshed, e_side in ends:
+    for layer in meshed[1:-1]:
+        transport[layer.name].add_layer(model, layer.name, library.get(layer.material),
+                                        phi_e0 * scales.potential)
+    for a, b in zip(ion_layers, ion_layers[1:], strict=False):
+        transport[a].add_junction(model, a, b, transport[b], f"{a}|{b}", "+")
+        transport[b].add_junction(model, b, a, transport[a], f"{a}|{b}", "-")
+    ends = (("+", pos, layers[0], layers[1], meshed[1]),
+            ("-", neg, layers[-1], layers[-2], meshed[-2]))
+    capacitive = None
+    for side, el, el_layer, next_layer, next_meshed in ends:
         pair = (el_layer.name, next_layer.name) if side == "+" else (next_layer.name,
                                                                      el_layer.name)
         label = "|".join(pair)  # the reacting interface, as the case names it
         mesh_pair = (el_layer.name, next_meshed.name) if side == "+" else (next_meshed.name,
                                                                            el_layer.name)
         iface = "|".join(mesh_pair)  # where it lies in the mesh
+        e_side = "-" if side == "+" else "+"
         electrolyte = ELECTROLYTE
+        t = transport[next_meshed.name]
         if next_layer.mode == "thin":
+            if t is not default:
+                raise CaseError("layers", f"{next_layer.name!r} is 'thin' but its neighbour "
+                                f"{next_meshed.name!r} is resolved: mesh the thin layer")
             electrolyte = add_thin_layer(model, next_layer, library.get(next_layer.material),
                                          iface, e_side, phi_e0)
         over = case.interface(label)
-        add_butler_volmer(
+        faradaic = add_butler_volmer(
             model, el, iface, side, label=label, electrolyte=electrolyte,
             i0=over.exchange_current_density or el.i0,
             alpha_a=over.alpha_a or el.alpha_a, alpha_c=over.alpha_c or el.alpha_c,
-            terminal_current=el is pos,
+            ion_activity=t.ion_activity(next_meshed.name),
         )
+        cap = t.add_electrode_contact(model, next_meshed.name, el, iface, side)
+        if el is pos:
+            capacitive, current, tag = cap, faradaic, model.regions.facet_tag[iface]
+    add_terminal_current(model, current, capacitive, tag)
     cc = regions.layers[0] + "_cc", regions.layers[-1] + "_cc"
     add_terminals(model, pos, neg, *cc)
     model.info.update(capacity=pos.capacity, positive=pos, negative=neg,
-                      ocv=pos.ocv() - neg.ocv())
+                      ocv=pos.ocv() - neg.ocv(),
+                      transports={n: t.name for n, t in transport.items()},
+                      transport_objects=transport)
     return model
+
+
+def add_terminal_current(model: Model, faradaic, capacitive, tag: int) -> None:
+    """The cell's ``current`` observable: what leaves the positive electrode through its
+    interface, faradaic plus double-layer charging, sign flipped (discharge positive)."""
+
+    def build(ctx):
+        i = faradaic(ctx)
+        if capacitive is not None:
+            i = i + capacitive(ctx)
+        return i * ctx.dS(tag), ctx.one * ctx.dS(tag)
+
+    model.add_observable(Observable("current", "A/m^2", build, -model.scales.current))

@@ -1,7 +1,7 @@
 """Layer builders, one per material kind: each adds its layer's fields and bulk terms.
 
-An electrode builder returns the :class:`Electrode` its interfaces and terminals use; an ion
-conductor builder adds conduction to the shared electrolyte potential ``phi_e``.
+An electrode builder returns the :class:`Electrode` its interfaces and terminals use; ion
+conductors get their bulk terms from their :class:`~ssefem.physics.transport.IonTransport`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from ssefem.materials.ocp import get_ocp
 from ssefem.model import Model
 from ssefem.physics.conduction import conduction_term
 from ssefem.physics.electrode import Electrode
+from ssefem.physics.transport import ELECTROLYTE  # noqa: F401  (re-exported)
 from ssefem.terms import FormContext, Observable, Term
 
-ELECTROLYTE = "phi_e"
 UFL_NS = types.SimpleNamespace(exp=ufl.exp, tanh=ufl.tanh, ln=ufl.ln, sqrt=ufl.sqrt)
 
 
@@ -78,15 +78,9 @@ def metal_electrode(model: Model, case: Case, layer: Layer, mat: Material, T: fl
     )
 
 
-def ion_conductor(model: Model, case: Case, layer: Layer, mat: Material, T: float) -> None:
-    """Electroneutral single-ion conductor: Ohm's law with Arrhenius conductivity on ``phi_e``."""
-    sigma = mat.at("conductivity", T) / model.scales.conductivity
-    model.add_term(conduction_term("ionic_conduction", ELECTROLYTE, layer.name, sigma))
-
-
 #: material kind -> (role, builder)
 LAYER_PHYSICS = {
     "insertion_electrode": ("electrode", insertion_electrode),
     "metal": ("electrode", metal_electrode),
-    "ion_conductor": ("ion_conductor", ion_conductor),
+    "ion_conductor": ("ion_conductor", None),  # bulk terms from the layer's IonTransport
 }

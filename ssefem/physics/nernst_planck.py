@@ -10,6 +10,15 @@ concentrations in units of ``c_scale`` and time in units of t0, the terms are
     space_charge:<layers> -(sum_s z_s c_s + rho_fixed) w
 
 so the Debye length enters only through the coefficient (lambda/L0)^2 of the Poisson operator.
+
+A species may instead be *carried* by an existing field ``f`` with mu_s = z_s f: in a cell the
+mobile ion of a single-ion conductor is carried by ``phi_e`` (in units of RT/F), the potential a
+reference electrode of that ion would measure, which is the electrolyte potential of the
+electroneutral model. Its storage and flux terms are then weighted into that field's units (a
+current density), so electroneutral and resolved layers share ``phi_e`` with continuous
+electrochemical potential and current across their interface, and the electrostatic potential
+lives only on the resolved layers.
+
 Boundary conditions: blocking is the natural one (no term); a species inflow is
 :func:`add_species_inflow`; Dirichlet values of mu (a reversible contact, or a fixed
 concentration at a known potential) or of phi are :class:`~ssefem.terms.Constraint`\\ s.
@@ -40,6 +49,8 @@ class NPPRegion:
     background: float  # dimensionless fixed charge density rho_fixed / (F c_scale)
     quadrature: int  # one rule for every term and observable: the discrete amount that the
     #                  storage term conserves is then exactly the one reported
+    carriers: dict  # species name -> (field, factor, weight): mu = factor * field, and the
+    #                 species' terms are multiplied by weight
 
     @property
     def label(self) -> str:
@@ -51,10 +62,19 @@ class NPPRegion:
                 return s
         raise KeyError(f"no species {name!r} in {self.label}")
 
+    def field_of(self, sp: Species) -> str:
+        return self.carriers[sp.name][0]
+
+    def mu(self, ctx: FormContext, sp: Species, previous: bool = False):
+        """Dimensionless electrochemical potential of ``sp`` (units of RT)."""
+        field, factor, _ = self.carriers[sp.name]
+        return factor * (ctx.u_n if previous else ctx.u)[field]
+
     def concentration(self, ctx: FormContext, sp: Species, previous: bool = False):
         """c_s / c_scale as a UFL expression (of the previous time level with ``previous``)."""
         u = ctx.u_n if previous else ctx.u
-        return sp.c_ref / self.c_scale * sp.concentration(u[sp.field], u[self.potential])
+        return sp.c_ref / self.c_scale * sp.concentration(self.mu(ctx, sp, previous),
+                                                          u[self.potential])
 
     def charge(self, ctx: FormContext):
         """Dimensionless charge density sum_s z_s c_s + rho_fixed (units of F c_scale)."""
@@ -73,7 +93,8 @@ class NPPRegion:
 def add_nernst_planck_poisson(model: Model, layers: tuple[str, ...], species: list[Species], *,
                               eps_r: float, background: float | None = None,
                               potential: str = "phi_e", phi0: float = 0.0,
-                              degree: int = 1) -> NPPRegion:
+                              degree: int = 1, carriers: dict[str, str] | None = None
+                              ) -> NPPRegion:
     """Add the fields and terms of Nernst-Planck-Poisson transport on ``layers``.
 
     Args:
@@ -83,6 +104,9 @@ def add_nernst_planck_poisson(model: Model, layers: tuple[str, ...], species: li
         potential: name of the electric-potential field.
         phi0: initial potential, V; each mu starts where its concentration is c_ref.
         degree: Lagrange degree of the region's fields.
+        carriers: species name -> an existing field (potential in units of RT/F) carrying it
+            as mu = z * field, its terms weighted into current-density units; the other
+            species get their own ``mu_<name>`` fields.
     """
     if not species:
         raise ValueError("Nernst-Planck-Poisson needs at least one mobile species")
@@ -97,16 +121,30 @@ def add_nernst_planck_poisson(model: Model, layers: tuple[str, ...], species: li
     if background is None:
         background = -sum(s.z * s.c_ref for s in species)
     kappa = EPS0 * eps_r * sc.potential / (F * c_scale * sc.length**2)
+    carriers = dict(carriers or {})
+    unknown = set(carriers) - set(names)
+    if unknown:
+        raise ValueError(f"carriers name unknown species {sorted(unknown)}")
+    table = {}
+    for sp in species:
+        if sp.name in carriers:
+            field = carriers[sp.name]
+            if field not in model.fields:
+                raise ValueError(f"carrier field {field!r} of species {sp.name!r} does not exist")
+            table[sp.name] = (field, float(sp.z), 1.0 / sc.flux_to_rate(c_scale, sp.z))
+        else:
+            table[sp.name] = (sp.field, 1.0, 1.0)
     region = NPPRegion(layers, tuple(species), potential, c_scale, kappa, background / c_scale,
-                       quadrature=2 * degree + 2)
+                       quadrature=2 * degree + 2, carriers=table)
     phi_hat0 = phi0 / sc.potential
     model.add_field(Field(potential, layers, phi_hat0, sc.potential, "V", degree=degree))
     label = region.label
     for sp in species:
         D = sc.diffusivity(sp.D)
         a = sp.c_ref / c_scale
-        model.add_field(Field(sp.field, layers, sp.z * phi_hat0, 1.0, "RT",
-                              residual_scale=1.0 / (D * a), degree=degree))
+        if sp.name not in carriers:
+            model.add_field(Field(sp.field, layers, sp.z * phi_hat0, 1.0, "RT",
+                                  residual_scale=1.0 / (D * a), degree=degree))
         model.add_term(_storage(region, sp))
         model.add_term(_nernst_planck(region, sp, D))
         model.add_observable(Observable(
@@ -129,24 +167,27 @@ def add_nernst_planck_poisson(model: Model, layers: tuple[str, ...], species: li
 
 
 def _storage(region: NPPRegion, sp: Species) -> Term:
+    field, _, weight = region.carriers[sp.name]
+
     def build(ctx: FormContext):
         dc = region.concentration(ctx, sp) - region.concentration(ctx, sp, previous=True)
-        return {sp.field: dc / ctx.dt * ctx.v[sp.field] * region.dx(ctx)}
+        return {field: weight * dc / ctx.dt * ctx.v[field] * region.dx(ctx)}
 
-    return Term(f"storage:{sp.field}", "storage", build)
+    return Term(f"storage:{sp.name}:{region.label}", "storage", build)
 
 
 def _nernst_planck(region: NPPRegion, sp: Species, D: float) -> Term:
     a = sp.c_ref / region.c_scale
+    field, _, weight = region.carriers[sp.name]
 
     def build(ctx: FormContext):
         Dc = ctx.constant(f"D:{sp.name}:{region.label}", D)
-        u = ctx.u
-        m = a * sp.mobility(sp.concentration(u[sp.field], u[region.potential]))
-        return {sp.field: Dc * m * ufl.inner(ufl.grad(u[sp.field]), ufl.grad(ctx.v[sp.field]))
+        mu = region.mu(ctx, sp)
+        m = a * sp.mobility(sp.concentration(mu, ctx.u[region.potential]))
+        return {field: weight * Dc * m * ufl.inner(ufl.grad(mu), ufl.grad(ctx.v[field]))
                 * region.dx(ctx)}
 
-    return Term(f"nernst_planck:{sp.name}", "flux", build)
+    return Term(f"nernst_planck:{sp.name}:{region.label}", "flux", build)
 
 
 def add_species_inflow(model: Model, region: NPPRegion, species: str, boundary: str,
@@ -157,10 +198,11 @@ def add_species_inflow(model: Model, region: NPPRegion, species: str, boundary: 
     :meth:`NPPRegion.inflow_rate`); without this term the boundary blocks the species.
     """
     sp = region.get(species)
+    field, _, weight = region.carriers[sp.name]
     tag = model.regions.facet_tag[boundary]
 
     def build(ctx: FormContext):
         j = ctx.constant(control)
-        return {sp.field: -j * ctx.v[sp.field] * ctx.ds(tag)}
+        return {field: -weight * j * ctx.v[field] * ctx.ds(tag)}
 
     model.add_term(Term(f"inflow:{sp.name}:{boundary}", "source", build))

@@ -75,9 +75,11 @@ class Species:
         return math.sqrt(EPS0 * eps_r * R * T / (self.z**2 * F**2 * self.c_ref))
 
     @classmethod
-    def from_material(cls, mat: Material, T: float, c_max: float | None = None) -> Species:
-        """The mobile ion of a single-ion conductor: c_ref its mobile concentration and D from the
-        Nernst-Einstein relation sigma = z^2 F^2 D c / (R T)."""
-        c = mat.at("mobile_concentration", T)
+    def from_material(cls, mat: Material, T: float, c_max: float | None = None,
+                      concentration: float | None = None) -> Species:
+        """The mobile ion of a single-ion conductor: c_ref its mobile concentration (or
+        ``concentration``) and D from the Nernst-Einstein relation sigma = z^2 F^2 D c / (R T),
+        so the conductivity stays the library's."""
+        c = concentration if concentration is not None else mat.at("mobile_concentration", T)
         D = mat.at("conductivity", T) * R * T / (mat.z**2 * F**2 * c)
         return cls(mat.ion, mat.z, D, c, c_max)

@@ -16,6 +16,7 @@ from ssefem.errors import ConvergenceFailure, SolverError
 from ssefem.physics.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
 from ssefem.studies.continuation import solve_with_continuation
 from ssefem.system import System
+from ssefem.terms import EQUILIBRATION
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,25 @@ class ProtocolRunner:
                 "charge": self.charge, **obs, "current": current}
 
     # -- steps ----------------------------------------------------------------------------------
+    def equilibrate(self) -> None:
+        """Open-circuit equilibrium before the first step, where the model asks for one
+        (:data:`~ssefem.terms.EQUILIBRATION`): a steady solve at zero current, continued in the
+        homotopy from 0 (the initial fields) to 1, becomes the initial state."""
+        ctx = self.system.ctx
+        if EQUILIBRATION not in ctx.constants:
+            return
+        self._set_current(0.0)
+        ctx.constant(EQUILIBRATION).value = 0.0
+        try:
+            res = solve_with_continuation(self.system, "current", False, EQUILIBRATION, 1.0)
+        except ConvergenceFailure as err:
+            raise SolverError(f"initial equilibration failed: {err}", err.reason, 0.0) from None
+        self.newton_total += res.iterations
+        self.cutbacks += res.cutbacks
+        self.system.commit()
+
     def run(self) -> list[StepResult]:
+        """Run the protocol (call :meth:`equilibrate` first)."""
         for cycle in range(self.case.protocol.repeat):
             for index, step in enumerate(self.case.protocol.steps):
                 runner = getattr(self, f"_{step.kind}")

@@ -1,0 +1,43 @@
+"""The ``[plugins.space_charge]`` table."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from ssefem.plugins import PluginConfig
+
+
+class InterfaceConfig(PluginConfig):
+    """One interface ``a|b`` of the stack."""
+
+    name: str = Field(description="'<layer>|<layer>' as in the case's stack")
+    mode: Literal["resolved"] = Field(
+        "resolved", description="'resolved': Nernst-Planck-Poisson in the ion-conducting layer(s) "
+        "on either side")
+    stern_capacitance: float | None = Field(
+        None, gt=0, description="F/m^2, Stern layer at an electrode face; omit for an ideal "
+        "contact")
+    potential_step: float = Field(
+        0.0, ge=-5.0, le=5.0, description="V, electrostatic step into the ion conductor at "
+        "equilibrium (from the phases' chemical-potential difference)")
+
+
+class LayerConfig(PluginConfig):
+    """Overrides for one resolved layer."""
+
+    relative_permittivity: float | None = Field(None, gt=0, description="-")
+    mobile_concentration: float | None = Field(
+        None, gt=0, description="mol/m^3, mobile-ion concentration (conductivity kept)")
+    site_density: float | None = Field(
+        None, gt=0, description="mol/m^3, lattice sites of the mobile ion (saturation); "
+        "omit for the dilute law")
+
+
+class Config(PluginConfig):
+    interfaces: list[InterfaceConfig] = Field(min_length=1)
+    layers: dict[str, LayerConfig] = Field(default_factory=dict)
+    degree: int = Field(1, ge=1, le=2, description="Lagrange degree in resolved layers")
+    profile_depth: float = Field(
+        20.0, gt=0, description="profiles extend this many Debye lengths from each interface")

@@ -1,0 +1,135 @@
+"""Electrostatics at the faces of a resolved ion conductor: electrode contacts and junctions.
+
+Electrode | ion conductor. The electrostatic potential psi of the ion conductor at the reaction
+plane is tied to the electrode by
+
+    psi = g,   g = phi_s - U(theta) - dpsi            (ideal contact; Nitsche's method)
+    sigma_M = C_S (g - psi) = eps d(psi)/dn_out       (Stern layer of capacitance C_S)
+
+with dpsi the potential step between the phases at equilibrium (from their chemical-potential
+difference): at open circuit phi_e = phi_s - U, and with dpsi = 0 the layer holds no space charge,
+while dpsi != 0 builds an equilibrium space-charge layer. sigma_M, the electrode's surface
+charge, changes in transients: its rate is a non-faradaic current that the electrode's charge
+balance carries (the term ``double_layer_charging``).
+
+Ion conductor | ion conductor (both resolved): psi jumps by dpsi across the junction and the
+displacement eps d(psi)/dn is continuous (symmetric Nitsche for the jump).
+"""
+
+from __future__ import annotations
+
+import ufl
+
+from ssefem.constants import F
+from ssefem.model import Model
+from ssefem.physics.butler_volmer import equilibrium_potential
+from ssefem.physics.electrode import Electrode
+from ssefem.physics.nernst_planck import NPPRegion
+from ssefem.terms import EQUILIBRATION, FormContext, Observable, Term
+
+_PENALTY = 20.0  # Nitsche penalty, times degree^2 kappa / h
+
+
+def _charge_to_current(model: Model, region: NPPRegion) -> float:
+    """Factor from a rate of dimensionless areal charge (F c_scale L0 per t0) to current units."""
+    sc = model.scales
+    return F * region.c_scale * sc.length / sc.time / sc.current
+
+
+def add_electrode_contact(model: Model, region: NPPRegion, el: Electrode, iface: str,
+                          electrode_side: str, *, stern_capacitance: float | None,
+                          potential_step: float = 0.0, degree: int = 1):
+    """Tie the region's psi to electrode ``el`` at ``iface``; return ``ctx -> i_capacitive``."""
+    sc = model.scales
+    tag = model.regions.facet_tag[iface]
+    s, e = electrode_side, ("-" if electrode_side == "+" else "+")
+    psi = region.potential
+    label = iface
+    k_cur = _charge_to_current(model, region)
+    cs_hat = None
+    if stern_capacitance is not None:
+        if not stern_capacitance > 0:
+            raise ValueError(f"{iface}: the Stern capacitance must be positive")
+        cs_hat = stern_capacitance * sc.potential / (F * region.c_scale * sc.length)
+
+    def g(ctx: FormContext, previous: bool = False):
+        u = ctx.u_n if previous else ctx.u
+        step = ctx.constant(f"potential_step:{label}", potential_step / sc.potential)
+        step = ctx.constant(EQUILIBRATION, 1.0) * step
+        return (u[el.potential](s) - equilibrium_potential(ctx, el, s, previous) - step)
+
+    def surface_charge(ctx: FormContext, previous: bool = False):
+        """sigma_M in units of F c_scale L0 (the electrode's charge)."""
+        u = ctx.u_n if previous else ctx.u
+        if cs_hat is not None:
+            return ctx.constant(f"stern_capacitance:{label}", cs_hat) * (g(ctx, previous)
+                                                                        - u[psi](e))
+        kappa = ctx.constant(f"debye_coefficient:{region.label}", region.kappa)
+        n = ufl.FacetNormal(ctx.regions.mesh)(e)
+        h = ufl.CellDiameter(ctx.regions.mesh)(e)
+        flux = kappa * ufl.dot(ufl.grad(u[psi])(e), n)
+        return flux - _PENALTY * degree**2 * kappa / h * (u[psi](e) - g(ctx, previous))
+
+    def contact(ctx: FormContext):
+        dS = ctx.dS(tag)
+        w = ctx.v[psi](e)
+        if cs_hat is not None:
+            return {psi: -surface_charge(ctx) * w * dS}
+        kappa = ctx.constant(f"debye_coefficient:{region.label}", region.kappa)
+        n = ufl.FacetNormal(ctx.regions.mesh)(e)
+        h = ufl.CellDiameter(ctx.regions.mesh)(e)
+        jump = ctx.u[psi](e) - g(ctx)
+        form = (-kappa * ufl.dot(ufl.grad(ctx.u[psi])(e), n) * w
+                - kappa * ufl.dot(ufl.grad(ctx.v[psi])(e), n) * jump
+                + _PENALTY * degree**2 * kappa / h * jump * w) * dS
+        return {psi: form}
+
+    def capacitive(ctx: FormContext):
+        return k_cur * (surface_charge(ctx) - surface_charge(ctx, previous=True)) / ctx.dt
+
+    def charging(ctx: FormContext):
+        return {el.potential: capacitive(ctx) * ctx.v[el.potential](s) * ctx.dS(tag)}
+
+    kind = "stern_layer" if cs_hat is not None else "ideal_contact"
+    model.add_term(Term(f"{kind}:{label}", "flux", contact))
+    model.add_term(Term(f"double_layer_charging:{label}", "storage", charging))
+    model.add_observable(Observable(
+        f"electrode_charge:{label}", "C/m^2",
+        lambda ctx: (surface_charge(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag)),
+        F * region.c_scale * sc.length))
+    model.add_observable(Observable(
+        f"space_charge_potential:{label}", "V",
+        lambda ctx: ((ctx.u[psi](e) - ctx.u[region.carriers[region.species[0].name][0]](e))
+                     * ctx.dS(tag), ctx.one * ctx.dS(tag)), sc.potential))
+    return capacitive
+
+
+def add_junction(model: Model, a: NPPRegion, b: NPPRegion, iface: str, *,
+                 potential_step: float = 0.0, degree: int = 1) -> None:
+    """psi_b - psi_a = potential_step across ``iface`` ('+' side in ``a``), continuous
+    displacement (symmetric Nitsche)."""
+    sc = model.scales
+    tag = model.regions.facet_tag[iface]
+    pa, pb = a.potential, b.potential
+
+    def build(ctx: FormContext):
+        ka = ctx.constant(f"debye_coefficient:{a.label}", a.kappa)
+        kb = ctx.constant(f"debye_coefficient:{b.label}", b.kappa)
+        step = ctx.constant(f"potential_step:{iface}", potential_step / sc.potential)
+        step = ctx.constant(EQUILIBRATION, 1.0) * step
+        n = ufl.FacetNormal(ctx.regions.mesh)("+")
+        h = ufl.avg(ufl.CellDiameter(ctx.regions.mesh))
+        u, v = ctx.u, ctx.v
+        mean_flux = 0.5 * (ka * ufl.grad(u[pa])("+") + kb * ufl.grad(u[pb])("-"))
+        jump = u[pa]("+") - u[pb]("-") + step
+        wa, wb = v[pa]("+"), v[pb]("-")
+        gamma = _PENALTY * degree**2 * 0.5 * (ka + kb) / h
+        dS = ctx.dS(tag)
+        return {
+            pa: (-ufl.dot(mean_flux, n) * wa - 0.5 * ka * ufl.dot(ufl.grad(v[pa])("+"), n) * jump
+                 + gamma * jump * wa) * dS,
+            pb: (ufl.dot(mean_flux, n) * wb - 0.5 * kb * ufl.dot(ufl.grad(v[pb])("-"), n) * jump
+                 - gamma * jump * wb) * dS,
+        }
+
+    model.add_term(Term(f"potential_jump:{iface}", "flux", build))

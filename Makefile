@@ -42,6 +42,8 @@ test-mpi: venv
 
 bench: venv
 	$(VENV)/bin/python bench/run.py
+	$(PY) -m pip install -q fipy
+	$(VENV)/bin/python bench/npp_vs_fipy.py
 
 clean:
 	rm -rf $(VENV) results

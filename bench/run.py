@@ -1,5 +1,8 @@
 """Benchmark: steady 3-D cell vs a plain DOLFINx Poisson solve (CG + GAMG) on the same mesh.
 
+Hexahedral meshes: at 1e6 unknowns a tetrahedral stack has 6x the cells (5.9 M); that run grew
+past 12 GB and ended in a segmentation fault on the 24 GiB development machine.
+
 Reports, for meshes of about 1e5 and 1e6 unknowns (``--sizes`` to change), the wall time of the
 coupled steady solve (Newton, blocked system, GMRES + GAMG) divided by the wall time of one
 Poisson solve on the parent mesh, and how each time grows with unknowns. Ratios come from one
@@ -31,7 +34,8 @@ from ssefem.system import System
 
 def _case(n: int):
     return case_from_dict({
-        "name": "bench", "geometry": {"dimension": 3, "width": 10.0, "lateral_cells": n},
+        "name": "bench", "geometry": {"dimension": 3, "width": 10.0, "lateral_cells": n,
+                                      "cell_type": "tensor"},
         "layers": [{"name": "cathode", "material": "LiCoO2", "thickness": 2.0, "cells": n},
                    {"name": "electrolyte", "material": "LiPON", "thickness": 1.5, "cells": n},
                    {"name": "anode", "material": "Li", "thickness": 2.0, "cells": max(2, n // 4)}],

@@ -111,6 +111,7 @@ def collect_transports(plugins: list[Plugin], case: Case, library: Library
             if layer in out:
                 raise CaseError(f"plugins.{p.name}", f"layer {layer!r} already has the "
                                 f"{out[layer].name} transport of plugin {owner[layer]!r}")
+            t.origin = p.name
             out[layer], owner[layer] = t, p.name
     return out
 

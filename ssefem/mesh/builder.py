@@ -86,6 +86,8 @@ def geometric_ratio(length: float, cells: int, first: float) -> float:
         return 1.0
 
     def total(r: float) -> float:
+        if cells * np.log(r) > 700.0:  # beyond any length: avoid overflow
+            return np.inf
         return first * (r**cells - 1.0) / (r - 1.0)
 
     lo, hi = 1.0 + 1e-12, 2.0

@@ -39,9 +39,9 @@ def _kinetics(ctx: FormContext, el: Electrode, label: str, side: str, i0: float,
         th = ufl.max_value(ufl.min_value(th, 1.0 - _EPS), _EPS)
         tr = el.theta_ref
         i0e = i0e * (th / tr) ** alpha_c * ((1.0 - th) / (1.0 - tr)) ** alpha_a
-    if ion_activity is not None:
-        i0e = i0e * ion_activity(ctx, other) ** alpha_a
     eta = phi_s - phi_e - equilibrium_potential(ctx, el, side)
+    if ion_activity is not None:
+        i0e = i0e * ion_activity(ctx, other, eta) ** alpha_a
     i = i0e * (ufl.exp(alpha_a * el.z * eta) - ufl.exp(-alpha_c * el.z * eta))
     return eta, i
 
@@ -56,9 +56,10 @@ def add_butler_volmer(model: Model, el: Electrode, iface: str, side: str, *, i0:
     reacting interface ``cathode|coating`` sit on the mesh's ``cathode|electrolyte``);
     ``electrolyte`` is the field on the ion-conductor side (``phi_e``, or a thin layer's
     interface potential). Returns ``ctx -> i`` (dimensionless, anodic positive, restricted to
-    the interface). ``ion_activity(ctx, ion_side)`` multiplies i0 by a function of the ion conductor's local
-    state: (c/c_ref)^alpha_a at the reaction plane of a resolved (Nernst-Planck-Poisson) layer,
-    which with ``phi_e`` the ion's electrochemical potential is the Frumkin-corrected law
+    the interface). ``ion_activity(ctx, ion_side, eta)`` is the ion's c/c_ref at the reaction
+    plane (of a resolved Nernst-Planck-Poisson layer, or from an upscaled double-layer law in
+    eta); i0 is multiplied by its power alpha_a, which with ``phi_e`` the ion's electrochemical
+    potential over zF is the Frumkin-corrected law
     i = k_a exp(alpha_a z f (phi_s - U - psi)) - k_c c exp(-alpha_c z f (phi_s - U - psi)).
     """
     sc = model.scales

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ssefem.case import Case
 from ssefem.errors import CaseError
 from ssefem.fields import Field
@@ -81,11 +83,14 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
     model.add_field(Field(ELECTROLYTE, tuple(ion_layers), phi_e0, scales.potential, "V",
                           residual_scale=scales.conductivity / max(sigmas)))
     for layer in meshed[1:-1]:
-        transport[layer.name].add_layer(model, layer.name, library.get(layer.material),
-                                        phi_e0 * scales.potential)
+        t = transport[layer.name]
+        _tagged(model, t, t.add_layer, model, layer.name, library.get(layer.material),
+                phi_e0 * scales.potential)
     for a, b in zip(ion_layers, ion_layers[1:], strict=False):
-        transport[a].add_junction(model, a, b, transport[b], f"{a}|{b}", "+")
-        transport[b].add_junction(model, b, a, transport[a], f"{a}|{b}", "-")
+        _tagged(model, transport[a], transport[a].add_junction, model, a, b, transport[b],
+                f"{a}|{b}", "+")
+        _tagged(model, transport[b], transport[b].add_junction, model, b, a, transport[a],
+                f"{a}|{b}", "-")
     ends = (("+", pos, layers[0], layers[1], meshed[1]),
             ("-", neg, layers[-1], layers[-2], meshed[-2]))
     capacitive = None
@@ -110,9 +115,10 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
             model, el, iface, side, label=label, electrolyte=electrolyte,
             i0=over.exchange_current_density or el.i0,
             alpha_a=over.alpha_a or el.alpha_a, alpha_c=over.alpha_c or el.alpha_c,
-            ion_activity=t.ion_activity(next_meshed.name),
+            ion_activity=t.ion_activity(next_meshed.name, iface),
         )
-        cap = t.add_electrode_contact(model, next_meshed.name, el, iface, side)
+        cap = _tagged(model, t, t.add_electrode_contact, model, next_meshed.name, el, iface,
+                      side)
         if el is pos:
             capacitive, current, tag = cap, faradaic, model.regions.facet_tag[iface]
     add_terminal_current(model, current, capacitive, tag)
@@ -123,6 +129,14 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
                       transports={n: t.name for n, t in transport.items()},
                       transport_objects=transport)
     return model
+
+
+def _tagged(model: Model, t: IonTransport, hook, *args):
+    """Call a transport's hook; the terms it adds carry the transport's origin."""
+    n = len(model.terms)
+    out = hook(*args)
+    model.terms[n:] = [dataclasses.replace(term, origin=t.origin) for term in model.terms[n:]]
+    return out
 
 
 def add_terminal_current(model: Model, faradaic, capacitive, tag: int) -> None:

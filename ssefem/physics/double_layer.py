@@ -113,23 +113,26 @@ def add_junction(model: Model, a: NPPRegion, b: NPPRegion, iface: str, *,
     pa, pb = a.potential, b.potential
 
     def build(ctx: FormContext):
+        # each region's Poisson equation is in units of its own F c_scale L0: the displacement
+        # D = c_scale kappa grad(psi) is compared in common units (mol/m^3 of charge)
         ka = ctx.constant(f"debye_coefficient:{a.label}", a.kappa)
         kb = ctx.constant(f"debye_coefficient:{b.label}", b.kappa)
+        ca, cb = a.c_scale, b.c_scale
         step = ctx.constant(f"potential_step:{iface}", potential_step / sc.potential)
         step = ctx.constant(EQUILIBRATION, 1.0) * step
         n = ufl.FacetNormal(ctx.regions.mesh)("+")
         h = ufl.avg(ufl.CellDiameter(ctx.regions.mesh))
         u, v = ctx.u, ctx.v
-        mean_flux = 0.5 * (ka * ufl.grad(u[pa])("+") + kb * ufl.grad(u[pb])("-"))
+        mean_d = 0.5 * (ca * ka * ufl.grad(u[pa])("+") + cb * kb * ufl.grad(u[pb])("-"))
         jump = u[pa]("+") - u[pb]("-") + step
         wa, wb = v[pa]("+"), v[pb]("-")
-        gamma = _PENALTY * degree**2 * 0.5 * (ka + kb) / h
+        gamma = _PENALTY * degree**2 * 0.5 * (ca * ka + cb * kb) / h
         dS = ctx.dS(tag)
         return {
-            pa: (-ufl.dot(mean_flux, n) * wa - 0.5 * ka * ufl.dot(ufl.grad(v[pa])("+"), n) * jump
-                 + gamma * jump * wa) * dS,
-            pb: (ufl.dot(mean_flux, n) * wb - 0.5 * kb * ufl.dot(ufl.grad(v[pb])("-"), n) * jump
-                 - gamma * jump * wb) * dS,
+            pa: ((-ufl.dot(mean_d, n) + gamma * jump) / ca * wa
+                 - 0.5 * ka * ufl.dot(ufl.grad(v[pa])("+"), n) * jump) * dS,
+            pb: ((ufl.dot(mean_d, n) - gamma * jump) / cb * wb
+                 - 0.5 * kb * ufl.dot(ufl.grad(v[pb])("-"), n) * jump) * dS,
         }
 
     model.add_term(Term(f"potential_jump:{iface}", "flux", build))

@@ -148,7 +148,7 @@ def add_nernst_planck_poisson(model: Model, layers: tuple[str, ...], species: li
         model.add_term(_storage(region, sp))
         model.add_term(_nernst_planck(region, sp, D))
         model.add_observable(Observable(
-            f"concentration:{sp.name}", "mol/m^3",
+            f"concentration:{sp.name}:{label}", "mol/m^3",
             lambda ctx, sp=sp: (region.concentration(ctx, sp) * region.dx(ctx),
                                 ctx.one * region.dx(ctx)),
             c_scale))

@@ -81,11 +81,11 @@ class NernstPlanckPoissonTransport(IonTransport):
             lambda ctx: (region.charge(ctx) * region.dx(ctx), ctx.one * ctx.dS(tag)),
             F * region.c_scale * model.scales.length))
 
-    def ion_activity(self, layer: str):
+    def ion_activity(self, layer: str, iface: str):
         region = self.regions[layer]
         sp = region.species[0]
         scale = region.c_scale / sp.c_ref
-        return lambda ctx, side: scale * region.concentration(ctx, sp)(side)
+        return lambda ctx, side, eta: scale * region.concentration(ctx, sp)(side)
 
     def add_electrode_contact(self, model: Model, layer: str, el: Electrode, iface: str,
                               electrode_side: str):

@@ -24,14 +24,16 @@ class IonTransport:
     """Base class: hooks a cell builder calls for the layers that use this transport."""
 
     name = "base"
+    origin = "core"  # the plugin that chose this transport (its terms carry that name)
 
     def add_layer(self, model: Model, layer: str, mat: Material, phi0: float) -> None:
         """Add the bulk fields and terms of ``layer`` (``phi0``: initial ``phi_e``, V)."""
         raise NotImplementedError
 
-    def ion_activity(self, layer: str) -> Callable | None:
-        """``(ctx, side) -> c/c_ref`` of the mobile ion at a face of ``layer`` (None: 1), which
-        an adjacent electrode's kinetics use."""
+    def ion_activity(self, layer: str, iface: str) -> Callable | None:
+        """``(ctx, side, eta) -> c/c_ref`` of the mobile ion at the reaction plane on the face
+        ``iface`` of ``layer`` (None: 1), which the electrode there uses in its kinetics
+        (``eta``: its overpotential, dimensionless)."""
         return None
 
     def add_electrode_contact(self, model: Model, layer: str, el: Electrode, iface: str,

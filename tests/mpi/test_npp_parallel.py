@@ -55,7 +55,7 @@ def _salt_1d(comm) -> np.ndarray:
         system.solve("current", transient=True)
         system.commit()
         obs = system.observe()
-        rows.append([obs["voltage"], obs["concentration:cat"], obs["concentration:an"]])
+        rows.append([obs["voltage"], obs["concentration:cat:sse"], obs["concentration:an:sse"]])
     return np.array(rows)
 
 

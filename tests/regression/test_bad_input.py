@@ -284,7 +284,7 @@ BAD = [
         _seq(_set("layers[1].face_cell", 1e-5),
              _set("plugins", {"space_charge": {"interfaces": [{"name": "cathode|coating"}],
                                                "layers": {"electrolyte": {}}}})),
-        "plugins.space_charge.layers.electrolyte", ("not a resolved layer",)),
+        "plugins.space_charge.layers.electrolyte", ("not on a space_charge interface",)),
     Bad("space_charge_thin_layer",
         _seq(_set("layers[1].mode", "thin"),
              _set("plugins", {"space_charge": {"interfaces": [{"name": "cathode|coating"}]}})),

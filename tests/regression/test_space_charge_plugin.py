@@ -77,7 +77,7 @@ def test_equilibrium_interface_through_the_cli(tmp_path: Path):
     d = tmp_path / "results" / "sc"
     summary = json.loads((d / "summary.json").read_text())
     assert summary["status"] == "completed"
-    assert any(t.startswith("stern_layer:cathode|electrolyte (flux, core)")
+    assert any(t.startswith("stern_layer:cathode|electrolyte (flux, space_charge)")
                for t in summary["terms"])
     sc = json.loads((d / "space_charge" / "summary.json").read_text())
     assert sc["layers"]["electrolyte"]["debye_length_nm"] == pytest.approx(LAM * 1e9, rel=1e-12)

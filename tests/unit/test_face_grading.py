@@ -66,3 +66,9 @@ def test_single_layer_faces_are_left_and_right():
     assert spec.boundary_names() == ("sse_left", "sse_right")
     regions = load_regions(spec, MPI.COMM_SELF)
     assert {"sse_left", "sse_right"} <= set(regions.facet_tag)
+
+
+def test_geometric_ratio_many_cells():
+    r = geometric_ratio(10.0, 2000, 1e-6)  # 2^2000 would overflow a float
+    assert 1.0 < r < 1.01
+    assert 1e-6 * (r**2000 - 1) / (r - 1) == pytest.approx(10.0, rel=1e-9)

@@ -131,3 +131,25 @@ def test_c20_discharge_delivers_theoretical_capacity(case_factory):
     assert res.summary["steps"][0]["ended_by"] == "cut-off"
     assert abs(res.series.rows[-1]["voltage"] - 3.0) < 1e-3
     assert delivered / theoretical == pytest.approx(1.0, abs=0.02)
+
+
+def test_symmetric_lithium_cell_series_resistance(case_factory):
+    """Li | LLZO | Li (a metal as the positive electrode too): V = -I (L/sigma +
+    2 RT/(F i0) + metal resistances) at small current, 1e-6 relative, for both signs and in a
+    transient (no storage: each step is the steady state)."""
+    T, I = 298.15, 0.1
+    layers = [{"name": "stripped", "material": "Li", "thickness": 5.0, "cells": 3},
+              {"name": "electrolyte", "material": "LLZO-Ta", "thickness": 20.0, "cells": 10},
+              {"name": "plated", "material": "Li", "thickness": 5.0, "cells": 3}]
+    case = case_factory(temperature=T, layers=layers, protocol={"steps": [
+        {"kind": "steady", "currents": [0.0, I, -I]},
+        {"kind": "discharge", "current": I, "duration": 10.0}]},
+        solver={"dt_initial": 5.0})
+    rows = run(case, write=False, progress=False).series.rows
+    li, llzo = LIB.get("Li"), LIB.get("LLZO-Ta")
+    r = (20e-6 / llzo.at("conductivity", T) + 2 * 5e-6 / li.at("electronic_conductivity", T)
+         + 2 * R * T / (F * li.at("exchange_current_density", T)))
+    assert rows[0]["voltage"] == pytest.approx(0.0, abs=1e-12)
+    for row in rows[1:]:
+        assert row["voltage"] == pytest.approx(-row["current"] * r, rel=1e-6)
+    assert len(rows) == 5 and rows[-1]["current"] == I

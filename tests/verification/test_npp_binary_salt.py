@@ -75,7 +75,7 @@ def test_galvanostatic_voltage_and_conservation():
         assert obs["voltage"] == pytest.approx(exact, rel=1e-3), frac  # measured: < 6e-4
         assert _mean_current(system, region, cat) == pytest.approx(frac * I_LIM, rel=1e-6)
         for sp in ("cat", "an"):
-            assert obs[f"concentration:{sp}"] == pytest.approx(C0, rel=1e-10)
+            assert obs[f"concentration:{sp}:sse"] == pytest.approx(C0, rel=1e-10)
 
 
 def test_potentiostatic_current():

@@ -122,3 +122,50 @@ def test_cell_voltage_converges_to_the_electroneutral_model(case_factory):
     assert errors[0] > errors[1] > errors[2]
     assert errors[1] / errors[2] > 5  # first order in lambda_D once the layer is thin
     assert errors[2] < 2e-3  # V, at 10 A/m^2 where the cell polarises by ~0.17 V
+
+
+def _pb_charge(u: float, eps: float, lam: float) -> float:
+    """Ionic charge (C/m^2) of a Poisson-Boltzmann layer whose surface sits u (RT/F) above its
+    bulk: -sign(u) (eps RT/(F lambda)) sqrt(2 (e^-u + u - 1))."""
+    return -math.copysign(EPS0 * eps * VT / lam * math.sqrt(2 * (math.exp(-u) + u - 1)), u)
+
+
+def test_junction_between_two_resolved_layers(case_factory):
+    """A potential step dpsi between a LiNbO3 coating and Li6PS5Cl (different carrier
+    concentrations and permittivities) at open circuit: two back-to-back diffuse layers with
+    psi_b - psi_a = dpsi at the junction and equal and opposite charges (continuous
+    displacement), Q_a(u_a) + Q_b(u_a + dpsi) = 0, solved by bisection."""
+    c_a, c_b, step = 30.0, 1.0, -0.08
+    eps_a = LIB.get("LiNbO3").at("relative_permittivity", T)
+    eps_b = LIB.get("Li6PS5Cl").at("relative_permittivity", T)
+    lam_a = math.sqrt(EPS0 * eps_a * R * T / (F**2 * c_a))
+    lam_b = math.sqrt(EPS0 * eps_b * R * T / (F**2 * c_b))
+    layers = [{"name": "cathode", "material": "LiCoO2", "thickness": 2.0, "cells": 8},
+              {"name": "coating", "material": "LiNbO3", "thickness": 0.05, "cells": 60,
+               "face_cell": 0.02 * lam_a * 1e6},
+              {"name": "electrolyte", "material": "Li6PS5Cl", "thickness": 10.0, "cells": 120,
+               "face_cell": 0.02 * lam_b * 1e6},
+              {"name": "anode", "material": "Li", "thickness": 3.0, "cells": 3}]
+    case = case_factory(initial={"stoichiometry": 0.6}, layers=layers)
+    t = NernstPlanckPoissonTransport(
+        T, contacts={"coating|electrolyte": Contact(None, step)},
+        mobile_concentration={"coating": c_a, "electrolyte": c_b}, degree=2)
+    regions = load_regions(stack_spec(case), MPI.COMM_WORLD)
+    model = build_cell_model(case, LIB, regions, {"coating": t, "electrolyte": t})
+    system = System(model, TOL)
+    system.ctx.constant("equilibration").value = 0.0
+    solve_with_continuation(system, "current", False, "equilibration", 1.0)
+    obs = system.observe()
+    lo, hi = sorted((0.0, -step / VT))
+    for _ in range(200):  # Q_a(u) + Q_b(u + step) is decreasing in u
+        u = 0.5 * (lo + hi)
+        if _pb_charge(u, eps_a, lam_a) + _pb_charge(u + step / VT, eps_b, lam_b) > 0:
+            lo = u
+        else:
+            hi = u
+    q_a = _pb_charge(u, eps_a, lam_a)
+    assert abs(q_a) > 1e-3
+    assert obs["space_charge:coating"] == pytest.approx(q_a, rel=2e-3)
+    assert obs["space_charge:electrolyte"] == pytest.approx(-q_a, rel=2e-3)
+    total = sum(obs[k] for k in obs if k.startswith(("space_charge:", "electrode_charge:")))
+    assert abs(total) < 1e-9 * abs(q_a)  # Gauss across the junction

@@ -101,3 +101,49 @@ def test_poisson_boltzmann_first_integral_and_capacitance(z, ratio):
         c_exact = kappa / ld * abs(1.0 - math.exp(-u0)) / math.sqrt(2.0 * float(_f(u0)))
         assert c_num == pytest.approx(c_exact, rel=1e-2), u0
         assert c_num == pytest.approx(c_exact, rel=1e-4), u0
+
+
+def _saturated_integral(u: float, q: float) -> float:
+    """int_0^u (c0 - c(s))/c0 ds for the lattice-saturated law c/c0 = q/(1 + (q-1) e^s),
+    q = c_max/c0: u - q [u - ln(1 + (q-1) e^u) + ln q]."""
+    return u - q * (u - math.log(1.0 + (q - 1.0) * math.exp(u)) + math.log(q))
+
+
+@pytest.mark.parametrize("u0", [-5.0, -2.0, 3.0])
+def test_lattice_saturated_first_integral(u0):
+    """Lattice saturation (c_max = 2 c0, far from the dilute limit): the exact first integral
+    u'(0)^2 = (2/L_D^2) int_0^u0 (c0 - c(s))/c0 ds, within 1e-4; at u0 = -5 the surface
+    concentration is capped below c_max, where the dilute law would give 148 c0."""
+    q = 2.0
+    sp = Species("ion", 1, 1e-12, 10.0, c_max=q * 10.0)
+    model, region, ld = layer_model([sp], length=10.0, debye_over_length=1e-2, cells=200,
+                                    face_fraction=0.01, degree=2)
+    model.add_constraint(Constraint("phi_e", "sse_left", "surface_potential"))
+    model.add_constraint(Constraint("phi_e", "sse_right", "zero"))
+    model.add_constraint(Constraint(sp.field, "sse_right", "zero"))
+    system = System(model, TOL)
+    q_int = _charge(system, region, u0)
+    du0 = q_int / region.kappa
+    assert du0**2 == pytest.approx(2.0 / ld**2 * _saturated_integral(u0, q), rel=1e-4)
+    c_surface = integral(system, region.concentration(system.ctx, sp),
+                         system.ctx.ds(model.regions.facet_tag["sse_left"]))
+    assert c_surface == pytest.approx(q / (1 + (q - 1) * math.exp(u0)), rel=1e-6)
+    assert c_surface < q
+
+
+def test_three_dimensional_layer_matches_one_dimensional():
+    """The same double layer on a 3-D hexahedral slab (laterally uniform) and in 1-D."""
+    sp = Species("ion", 1, 1e-12, 10.0)
+    charges = []
+    for dim in (1, 3):
+        model, region, _ = layer_model([sp], length=10.0, debye_over_length=1e-2, cells=60,
+                                       face_fraction=0.05, dimension=dim, degree=1)
+        model.add_constraint(Constraint("phi_e", "sse_left", "surface_potential"))
+        model.add_constraint(Constraint("phi_e", "sse_right", "zero"))
+        model.add_constraint(Constraint(sp.field, "sse_right", "zero"))
+        system = System(model, TOL)
+        area = integral(system, system.ctx.one, system.ctx.ds(model.regions.facet_tag[
+            "sse_left"]))
+        charges.append(_charge(system, region, 4.0) / area)
+    assert charges[1] == pytest.approx(charges[0], rel=1e-9)
+    assert abs(charges[0]) > 0.1

@@ -76,8 +76,17 @@ def write_outputs(results, config) -> None:
     for n in resolved:
         summary["layers"][n] = {"debye_length_nm": debye_nm[n],
                                 "space_charge_C_m2": last.get(f"space_charge:{n}")}
+    tables = {}
+    for t in transports.values():
+        tables.update(getattr(t, "tables", {}))
     for iface in config.interfaces:
         name = iface.name
+        stem = name.replace("|", "__")
+        if iface.mode == "upscaled":
+            summary["interfaces"][name] = _write_table(out / f"{stem}_table.csv", iface,
+                                                       tables[name], model.scales.potential,
+                                                       last.get(f"electrode_charge:{name}"), last)
+            continue
         x0 = face_of[name]
         rows = []
         for n in (s for s in name.split("|") if s in resolved):
@@ -86,7 +95,6 @@ def write_outputs(results, config) -> None:
             rows += [(1e3 * (xi - x0), xi, p, e, ci, r) for xi, p, e, ci, r in
                      zip(x[near], psi[near], phie[near], c[near], rho[near], strict=True)]
         rows.sort()
-        stem = name.replace("|", "__")
         with open(out / f"{stem}.csv", "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["distance [nm]", "x [um]", "psi [V]", "phi_e [V]",
@@ -99,8 +107,41 @@ def write_outputs(results, config) -> None:
             "space_charge_potential_V": last.get(f"space_charge_potential:{name}"),
             "stern_capacitance_F_m2": iface.stern_capacitance,
             "potential_step_V": iface.potential_step,
+            **_resistance(last, name),
         }
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def _resistance(last: dict, name: str) -> dict:
+    """Overpotential, current and the interface's (chord) resistance eta/i at the end of the run,
+    where the interface reacts (an electrode face) and carries current."""
+    eta, i = last.get(f"overpotential:{name}"), last.get(f"current_density:{name}")
+    if eta is None:
+        return {}
+    return {"overpotential_V": eta, "current_density_A_m2": i,
+            "interface_resistance_ohm_m2": eta / i if i and abs(i) > 1e-12 else None}
+
+
+def _write_table(path: Path, iface, table, vt: float, charge, last: dict) -> dict:
+    """The upscaled interface's table (CSV) and its values at the equilibrium drop -dpsi."""
+    cap = table.capacitance()
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["interface drop eta - dpsi [V]", "ln(c/c0) at the reaction plane",
+                    "electrode charge [C/m^2]", "capacitance [F/m^2]"])
+        w.writerows(zip(table.v * vt, table.ln_c, table.sigma, cap, strict=True))
+    v_eq = -iface.potential_step / vt
+    return {
+        **_resistance(last, iface.name),
+        "mode": iface.mode,
+        "electrode_charge_C_m2": charge,
+        "equilibrium_surface_concentration_ratio": float(np.exp(np.interp(v_eq, table.v,
+                                                                            table.ln_c))),
+        "equilibrium_capacitance_F_m2": float(np.interp(v_eq, table.v, cap)),
+        "stern_capacitance_F_m2": iface.stern_capacitance,
+        "potential_step_V": iface.potential_step,
+        "table": path.name,
+    }
 
 
 def _plot(path: Path, title: str, rows: np.ndarray) -> None:

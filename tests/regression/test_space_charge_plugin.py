@@ -45,7 +45,8 @@ def _case(protocol, stern=0.5, step=-0.2, **solver):
             "interfaces": [{"name": "cathode|electrolyte", "stern_capacitance": stern,
                             "potential_step": step},
                            {"name": "electrolyte|anode", "stern_capacitance": stern}],
-            "layers": {"electrolyte": {"mobile_concentration": C0}}}})
+            "layers": {"electrolyte": {"mobile_concentration": C0}},
+            "upscaled_points": 401}})
 
 
 def _diffuse(u: float) -> float:
@@ -96,6 +97,11 @@ def test_equilibrium_interface_through_the_cli(tmp_path: Path):
     assert c[0] == pytest.approx(C0 * math.exp(-u_d), rel=1e-2)  # Boltzmann at the surface
     assert c[-1] == pytest.approx(C0, rel=1e-6)
     assert (d / "space_charge" / "cathode__electrolyte.png").stat().st_size > 1000
+    # capacitance: Stern in series with the diffuse layer's PB capacitance at u_d
+    f = math.exp(-u_d) + u_d - 1
+    c_d = EPS0 * EPS / LAM * abs(1 - math.exp(-u_d)) / math.sqrt(2 * f)
+    assert got["capacitance_F_m2"] == pytest.approx(1 / (1 / 0.5 + 1 / c_d), rel=1e-2)
+    assert got["interface_resistance_ohm_m2"] is None  # open circuit: no current
 
 
 def test_charge_balance_with_double_layer_charging():

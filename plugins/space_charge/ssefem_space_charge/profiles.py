@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ssefem.constants import F
+from ssefem.constants import EPS0, F
 from ssefem.physics.transport import ELECTROLYTE
+
+from ssefem_space_charge.upscaled import SubProblem, double_layer_table
 
 
 def _owned(u):
@@ -68,6 +70,16 @@ def write_outputs(results, config) -> None:
                enumerate(zip(meshed, meshed[1:], strict=False))}
     debye_nm = {n: 1e9 * model.info["debye_length_m"][n] for n in resolved}
     profiles = {n: layer_profile(system, n, t) for n, t in resolved.items()}
+    # the double layer's capacitance at resolved electrode faces, from the same sub-problem the
+    # upscaled mode tabulates (every rank takes part: the table is shared through rank 0)
+    capacitance_tables = {}
+    for iface in config.interfaces:
+        sides = iface.name.split("|")
+        if iface.mode == "resolved" and any(s not in transports for s in sides):
+            layer = next(s for s in sides if s in resolved)
+            capacitance_tables[iface.name] = double_layer_table(
+                _subproblem(resolved[layer].regions[layer], model, iface,
+                            config.upscaled_range, config.upscaled_points), comm)
     if comm.rank != 0:
         return
     out.mkdir(exist_ok=True)
@@ -109,7 +121,21 @@ def write_outputs(results, config) -> None:
             "potential_step_V": iface.potential_step,
             **_resistance(last, name),
         }
+        if name in capacitance_tables:
+            table = capacitance_tables[name]
+            eta = last.get(f"overpotential:{name}", 0.0)
+            v = (eta - iface.potential_step) / model.scales.potential
+            summary["interfaces"][name]["capacitance_F_m2"] = float(
+                np.interp(v, table.v, table.capacitance()))
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def _subproblem(region, model, iface, v_max: float, points: int) -> SubProblem:
+    sc = model.scales
+    sp = region.species[0]
+    eps_r = region.kappa * F * region.c_scale * sc.length**2 / (EPS0 * sc.potential)
+    return SubProblem(sp.z, sp.c_ref, sp.c_max, eps_r, sc.temperature, iface.stern_capacitance,
+                      v_max, points)
 
 
 def _resistance(last: dict, name: str) -> dict:

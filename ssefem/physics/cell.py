@@ -107,7 +107,8 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
         if next_layer.mode == "thin":
             if t is not default:
                 raise CaseError("layers", f"{next_layer.name!r} is 'thin' but its neighbour "
-                                f"{next_meshed.name!r} is resolved: mesh the thin layer")
+                                f"{next_meshed.name!r} has the {t.name} transport: mesh the "
+                                "thin layer")
             electrolyte = add_thin_layer(model, next_layer, library.get(next_layer.material),
                                          iface, e_side, phi_e0)
         over = case.interface(label)

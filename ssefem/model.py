@@ -6,6 +6,8 @@ problems. Nothing here knows which physics is present.
 
 from __future__ import annotations
 
+import dataclasses
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ssefem.fields import Field
@@ -41,6 +43,15 @@ class Model:
         if any(x.name == o.name for x in self.observables):
             raise ValueError(f"observable {o.name!r} defined twice")
         self.observables.append(o)
+
+    @contextmanager
+    def origin(self, name: str):
+        """Terms added inside the block carry ``name`` as their origin (a plugin's)."""
+        n = len(self.terms)
+        try:
+            yield self
+        finally:
+            self.terms[n:] = [dataclasses.replace(t, origin=name) for t in self.terms[n:]]
 
     def describe(self) -> list[str]:
         """One line per field and term, for the run log."""

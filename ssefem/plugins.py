@@ -7,7 +7,6 @@ every term a plugin adds carries its name.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -120,7 +119,5 @@ def apply_model_hooks(plugins: list[Plugin], model: Model, case: Case) -> None:
     """Run the field and term hooks; tag what each plugin adds with its name."""
     for hook in ("fields", "terms"):
         for p in plugins:
-            n_terms = len(model.terms)
-            getattr(p, hook)(model, case)
-            model.terms[n_terms:] = [dataclasses.replace(t, origin=p.name)
-                                     for t in model.terms[n_terms:]]
+            with model.origin(p.name):
+                getattr(p, hook)(model, case)

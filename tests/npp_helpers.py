@@ -59,3 +59,29 @@ def reset(system) -> None:
     """Back to every field's initial value."""
     system.load({n: np.full_like(a, system.model.fields[n].initial)
                  for n, a in system.snapshot().items()})
+
+
+# -- closed forms of the dilute Poisson-Boltzmann double layer (SPEC section 8) ----------------
+def pb_electrode_charge(u: float, eps_r: float, lam: float) -> float:
+    """Electrode charge (C/m^2) facing a diffuse layer whose surface sits u (RT/F) above the
+    bulk: sign(u) (eps RT/(F lambda)) sqrt(2 (e^-u + u - 1)); lambda in m."""
+    import math
+
+    from ssefem.constants import EPS0
+
+    return math.copysign(EPS0 * eps_r * VT / lam * math.sqrt(2 * (math.exp(-u) + u - 1)), u)
+
+
+def stern_split(step: float, cs: float, eps_r: float, lam: float) -> tuple[float, float]:
+    """(electrode charge C/m^2, diffuse potential u in RT/F) when a surface sits at -step (V)
+    against the bulk behind a Stern layer cs (F/m^2): h(u) = cs (-step/VT - u) VT - sigma_d(u)
+    = 0, h decreasing in u, by bisection between 0 and -step/VT."""
+    lo, hi = sorted((0.0, -step / VT))
+    for _ in range(200):
+        u = 0.5 * (lo + hi)
+        if cs * (-step / VT - u) * VT - pb_electrode_charge(u, eps_r, lam) > 0:
+            lo = u
+        else:
+            hi = u
+    u = 0.5 * (lo + hi)
+    return pb_electrode_charge(u, eps_r, lam), u

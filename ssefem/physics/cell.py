@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from ssefem.case import Case
 from ssefem.errors import CaseError
 from ssefem.fields import Field
@@ -134,10 +132,8 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
 
 def _tagged(model: Model, t: IonTransport, hook, *args):
     """Call a transport's hook; the terms it adds carry the transport's origin."""
-    n = len(model.terms)
-    out = hook(*args)
-    model.terms[n:] = [dataclasses.replace(term, origin=t.origin) for term in model.terms[n:]]
-    return out
+    with model.origin(t.origin):
+        return hook(*args)
 
 
 def add_terminal_current(model: Model, faradaic, capacitive, tag: int) -> None:

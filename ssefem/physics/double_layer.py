@@ -30,6 +30,12 @@ from ssefem.terms import EQUILIBRATION, FormContext, Observable, Term
 _PENALTY = 20.0  # Nitsche penalty, times degree^2 kappa / h
 
 
+def potential_step(ctx: FormContext, iface: str, value: float):
+    """The equilibrium potential step of ``iface`` (dimensionless ``value``) as a named constant,
+    scaled by the open-circuit equilibration homotopy."""
+    return ctx.constant(EQUILIBRATION, 1.0) * ctx.constant(f"potential_step:{iface}", value)
+
+
 def _charge_to_current(model: Model, region: NPPRegion) -> float:
     """Factor from a rate of dimensionless areal charge (F c_scale L0 per t0) to current units."""
     sc = model.scales
@@ -38,13 +44,14 @@ def _charge_to_current(model: Model, region: NPPRegion) -> float:
 
 def add_electrode_contact(model: Model, region: NPPRegion, el: Electrode, iface: str,
                           electrode_side: str, *, stern_capacitance: float | None,
-                          potential_step: float = 0.0, degree: int = 1):
+                          potential_step_value: float = 0.0, degree: int = 1):
     """Tie the region's psi to electrode ``el`` at ``iface``; return ``ctx -> i_capacitive``."""
     sc = model.scales
     tag = model.regions.facet_tag[iface]
     s, e = electrode_side, ("-" if electrode_side == "+" else "+")
     psi = region.potential
     label = iface
+    potential_step_hat = potential_step_value / sc.potential
     k_cur = _charge_to_current(model, region)
     cs_hat = None
     if stern_capacitance is not None:
@@ -54,9 +61,8 @@ def add_electrode_contact(model: Model, region: NPPRegion, el: Electrode, iface:
 
     def g(ctx: FormContext, previous: bool = False):
         u = ctx.u_n if previous else ctx.u
-        step = ctx.constant(f"potential_step:{label}", potential_step / sc.potential)
-        step = ctx.constant(EQUILIBRATION, 1.0) * step
-        return (u[el.potential](s) - equilibrium_potential(ctx, el, s, previous) - step)
+        return (u[el.potential](s) - equilibrium_potential(ctx, el, s, previous)
+                - potential_step(ctx, label, potential_step_hat))
 
     def surface_charge(ctx: FormContext, previous: bool = False):
         """sigma_M in units of F c_scale L0 (the electrode's charge)."""
@@ -71,18 +77,15 @@ def add_electrode_contact(model: Model, region: NPPRegion, el: Electrode, iface:
         return flux - _PENALTY * degree**2 * kappa / h * (u[psi](e) - g(ctx, previous))
 
     def contact(ctx: FormContext):
+        """-sigma_M w: Robin through the Stern layer, or Nitsche (whose consistent flux is
+        sigma_M) plus its symmetry term for the ideal contact."""
         dS = ctx.dS(tag)
-        w = ctx.v[psi](e)
-        if cs_hat is not None:
-            return {psi: -surface_charge(ctx) * w * dS}
-        kappa = ctx.constant(f"debye_coefficient:{region.label}", region.kappa)
-        n = ufl.FacetNormal(ctx.regions.mesh)(e)
-        h = ufl.CellDiameter(ctx.regions.mesh)(e)
-        jump = ctx.u[psi](e) - g(ctx)
-        form = (-kappa * ufl.dot(ufl.grad(ctx.u[psi])(e), n) * w
-                - kappa * ufl.dot(ufl.grad(ctx.v[psi])(e), n) * jump
-                + _PENALTY * degree**2 * kappa / h * jump * w) * dS
-        return {psi: form}
+        form = -surface_charge(ctx) * ctx.v[psi](e)
+        if cs_hat is None:
+            kappa = ctx.constant(f"debye_coefficient:{region.label}", region.kappa)
+            n = ufl.FacetNormal(ctx.regions.mesh)(e)
+            form -= kappa * ufl.dot(ufl.grad(ctx.v[psi])(e), n) * (ctx.u[psi](e) - g(ctx))
+        return {psi: form * dS}
 
     def capacitive(ctx: FormContext):
         return k_cur * (surface_charge(ctx) - surface_charge(ctx, previous=True)) / ctx.dt
@@ -105,12 +108,13 @@ def add_electrode_contact(model: Model, region: NPPRegion, el: Electrode, iface:
 
 
 def add_junction(model: Model, a: NPPRegion, b: NPPRegion, iface: str, *,
-                 potential_step: float = 0.0, degree: int = 1) -> None:
-    """psi_b - psi_a = potential_step across ``iface`` ('+' side in ``a``), continuous
+                 potential_step_value: float = 0.0, degree: int = 1) -> None:
+    """psi_b - psi_a = potential_step_value (V) across ``iface`` ('+' side in ``a``), continuous
     displacement (symmetric Nitsche)."""
     sc = model.scales
     tag = model.regions.facet_tag[iface]
     pa, pb = a.potential, b.potential
+    step_hat = potential_step_value / sc.potential
 
     def build(ctx: FormContext):
         # each region's Poisson equation is in units of its own F c_scale L0: the displacement
@@ -118,8 +122,7 @@ def add_junction(model: Model, a: NPPRegion, b: NPPRegion, iface: str, *,
         ka = ctx.constant(f"debye_coefficient:{a.label}", a.kappa)
         kb = ctx.constant(f"debye_coefficient:{b.label}", b.kappa)
         ca, cb = a.c_scale, b.c_scale
-        step = ctx.constant(f"potential_step:{iface}", potential_step / sc.potential)
-        step = ctx.constant(EQUILIBRATION, 1.0) * step
+        step = potential_step(ctx, iface, step_hat)
         n = ufl.FacetNormal(ctx.regions.mesh)("+")
         h = ufl.avg(ufl.CellDiameter(ctx.regions.mesh))
         u, v = ctx.u, ctx.v

@@ -62,9 +62,6 @@ class NPPRegion:
                 return s
         raise KeyError(f"no species {name!r} in {self.label}")
 
-    def field_of(self, sp: Species) -> str:
-        return self.carriers[sp.name][0]
-
     def mu(self, ctx: FormContext, sp: Species, previous: bool = False):
         """Dimensionless electrochemical potential of ``sp`` (units of RT)."""
         field, factor, _ = self.carriers[sp.name]

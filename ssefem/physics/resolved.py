@@ -92,7 +92,7 @@ class NernstPlanckPoissonTransport(IonTransport):
         c = self.contacts.get(iface, Contact())
         return add_electrode_contact(model, self.regions[layer], el, iface, electrode_side,
                                      stern_capacitance=c.stern_capacitance,
-                                     potential_step=c.potential_step, degree=self.degree)
+                                     potential_step_value=c.potential_step, degree=self.degree)
 
     def add_junction(self, model: Model, layer: str, neighbour: str, other: IonTransport,
                      iface: str, side: str) -> None:
@@ -100,4 +100,4 @@ class NernstPlanckPoissonTransport(IonTransport):
             return
         c = self.contacts.get(iface, Contact())
         add_junction(model, self.regions[layer], self.regions[neighbour], iface,
-                     potential_step=c.potential_step, degree=self.degree)
+                     potential_step_value=c.potential_step, degree=self.degree)

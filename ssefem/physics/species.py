@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import ufl
 
-from ssefem.constants import F, R
+from ssefem.constants import EPS0, F, R
 from ssefem.materials import Material
 
 
@@ -70,8 +70,6 @@ class Species:
 
     def debye_length(self, eps_r: float, T: float) -> float:
         """Debye length of this species alone at c_ref, m."""
-        from ssefem.constants import EPS0
-
         return math.sqrt(EPS0 * eps_r * R * T / (self.z**2 * F**2 * self.c_ref))
 
     @classmethod

@@ -22,6 +22,8 @@ import pytest
 from ssefem.constants import EPS0, F, R
 from ssefem.materials import Library
 
+from npp_helpers import stern_split
+
 T = 298.15
 VT = R * T / F
 LIB = Library.builtin()
@@ -49,22 +51,6 @@ def _case(protocol, stern=0.5, step=-0.2, **solver):
             "upscaled_points": 401}})
 
 
-def _diffuse(u: float) -> float:
-    return math.copysign(EPS0 * EPS * VT / LAM * math.sqrt(2 * (math.exp(-u) + u - 1)), u)
-
-
-def _split(step: float, cs: float) -> tuple[float, float]:
-    """(electrode charge C/m^2, diffuse potential u) for a surface at -step against the bulk."""
-    lo, hi = sorted((0.0, -step / VT))
-    for _ in range(200):
-        u = 0.5 * (lo + hi)
-        if cs * (-step / VT - u) * VT - _diffuse(u) > 0:
-            lo = u
-        else:
-            hi = u
-    return _diffuse(u), u
-
-
 def test_equilibrium_interface_through_the_cli(tmp_path: Path):
     from ssefem.case import dump_toml
 
@@ -82,7 +68,7 @@ def test_equilibrium_interface_through_the_cli(tmp_path: Path):
                for t in summary["terms"])
     sc = json.loads((d / "space_charge" / "summary.json").read_text())
     assert sc["layers"]["electrolyte"]["debye_length_nm"] == pytest.approx(LAM * 1e9, rel=1e-12)
-    sigma, u_d = _split(-0.2, 0.5)
+    sigma, u_d = stern_split(-0.2, 0.5, EPS, LAM)
     got = sc["interfaces"]["cathode|electrolyte"]
     assert got["electrode_charge_C_m2"] == pytest.approx(sigma, rel=5e-3)
     assert got["space_charge_potential_V"] == pytest.approx(u_d * VT, rel=5e-3)
@@ -119,7 +105,7 @@ def test_charge_balance_with_double_layer_charging():
     base = [r for r in rows if r["step"] == 0][-1]  # open-circuit equilibrium, nothing passed
     assert base["charge"] == 0.0
     sigma0 = base["electrode_charge:cathode|electrolyte"]
-    assert sigma0 == pytest.approx(_split(-0.2, 0.5)[0], rel=5e-3)
+    assert sigma0 == pytest.approx(stern_split(-0.2, 0.5, EPS, LAM)[0], rel=5e-3)
     passed = max(abs(r["charge"]) for r in rows)
     assert passed > 500  # C/m^2
     moved = 0.0

@@ -32,6 +32,8 @@ from ssefem.runner import stack_spec
 from ssefem.studies.continuation import solve_with_continuation
 from ssefem.system import System
 
+from npp_helpers import pb_electrode_charge, stern_split
+
 LIB = Library.builtin()
 T = 298.15
 VT = R * T / F
@@ -62,27 +64,6 @@ def _system(case_factory, ratio: float | None, contacts: dict, degree: int = 1, 
     return model, System(model, TOL)
 
 
-def _diffuse_charge(u: float, lam: float) -> float:
-    """Poisson-Boltzmann charge of the electrode (C/m^2) for a diffuse-layer potential u (RT/F)
-    of the electrolyte at its surface relative to its bulk."""
-    f = math.exp(-u) + u - 1.0
-    return math.copysign(EPS0 * EPS * VT / lam * math.sqrt(2.0 * f), u)
-
-
-def _stern_split(step: float, cs: float, lam: float) -> float:
-    """Electrode charge when the surface sits at -step (V) against the bulk, shared by a Stern
-    layer cs (F/m^2) and the diffuse layer: h(u) = cs (-step/VT - u) VT - sigma_d(u) = 0,
-    h decreasing in u, by bisection between 0 and -step/VT."""
-    lo, hi = sorted((0.0, -step / VT))
-    for _ in range(200):
-        u = 0.5 * (lo + hi)
-        if cs * (-step / VT - u) * VT - _diffuse_charge(u, lam) > 0:
-            lo = u
-        else:
-            hi = u
-    return _diffuse_charge(0.5 * (lo + hi), lam)
-
-
 @pytest.mark.parametrize("stern", [None, 0.05])
 def test_equilibrium_space_charge_at_both_electrodes(case_factory, stern):
     ratio = 1e-3
@@ -93,8 +74,8 @@ def test_equilibrium_space_charge_at_both_electrodes(case_factory, stern):
     solve_with_continuation(system, "current", False, APPLIED_CURRENT, 0.0)
     obs = system.observe()
     for iface, step in steps.items():
-        expected = (_diffuse_charge(-step / VT, lam) if stern is None
-                    else _stern_split(step, stern, lam))
+        expected = (pb_electrode_charge(-step / VT, EPS, lam) if stern is None
+                    else stern_split(step, stern, EPS, lam)[0])
         assert obs[f"electrode_charge:{iface}"] == pytest.approx(expected, rel=2e-3), iface
     # Gauss: the electrolyte holds minus both electrodes' charges
     total = obs[f"electrode_charge:{CATHODE}"] + obs[f"electrode_charge:{ANODE}"]
@@ -122,12 +103,6 @@ def test_cell_voltage_converges_to_the_electroneutral_model(case_factory):
     assert errors[0] > errors[1] > errors[2]
     assert errors[1] / errors[2] > 5  # first order in lambda_D once the layer is thin
     assert errors[2] < 2e-3  # V, at 10 A/m^2 where the cell polarises by ~0.17 V
-
-
-def _pb_charge(u: float, eps: float, lam: float) -> float:
-    """Ionic charge (C/m^2) of a Poisson-Boltzmann layer whose surface sits u (RT/F) above its
-    bulk: -sign(u) (eps RT/(F lambda)) sqrt(2 (e^-u + u - 1))."""
-    return -math.copysign(EPS0 * eps * VT / lam * math.sqrt(2 * (math.exp(-u) + u - 1)), u)
 
 
 def test_junction_between_two_resolved_layers(case_factory):
@@ -159,11 +134,11 @@ def test_junction_between_two_resolved_layers(case_factory):
     lo, hi = sorted((0.0, -step / VT))
     for _ in range(200):  # Q_a(u) + Q_b(u + step) is decreasing in u
         u = 0.5 * (lo + hi)
-        if _pb_charge(u, eps_a, lam_a) + _pb_charge(u + step / VT, eps_b, lam_b) > 0:
+        if -pb_electrode_charge(u, eps_a, lam_a) - pb_electrode_charge(u + step / VT, eps_b, lam_b) > 0:
             lo = u
         else:
             hi = u
-    q_a = _pb_charge(u, eps_a, lam_a)
+    q_a = -pb_electrode_charge(u, eps_a, lam_a)  # the coating's ionic charge
     assert abs(q_a) > 1e-3
     assert obs["space_charge:coating"] == pytest.approx(q_a, rel=2e-3)
     assert obs["space_charge:electrolyte"] == pytest.approx(-q_a, rel=2e-3)

@@ -34,10 +34,11 @@ from mpi4py import MPI
 from ssefem.constants import F, thermal_voltage
 from ssefem.model import Model
 from ssefem.physics.butler_volmer import equilibrium_potential
+from ssefem.physics.double_layer import potential_step
 from ssefem.physics.electrode import Electrode
 from ssefem.physics.species import Species
 from ssefem.physics.transport import ELECTROLYTE, Electroneutral
-from ssefem.terms import EQUILIBRATION, FormContext, Observable, Term
+from ssefem.terms import FormContext, Observable, Term
 
 _VERSION = 1  # bump when the sub-problem changes: it keys the cache
 
@@ -186,8 +187,7 @@ class UpscaledSpaceCharge(Electroneutral):
         table = self.table(iface)
         step = self.faces[iface][1] / self.vt
         return lambda ctx, side, eta: ufl.exp(piecewise_linear(
-            eta - ctx.constant(EQUILIBRATION, 1.0)
-            * ctx.constant(f"potential_step:{iface}", step), table.v, table.ln_c))
+            eta - potential_step(ctx, iface, step), table.v, table.ln_c))
 
     def add_electrode_contact(self, model: Model, layer: str, el: Electrode, iface: str,
                               electrode_side: str):
@@ -203,8 +203,7 @@ class UpscaledSpaceCharge(Electroneutral):
             u = ctx.u_n if previous else ctx.u
             eta = (u[el.potential](s) - u[ELECTROLYTE](e)
                    - equilibrium_potential(ctx, el, s, previous))
-            return eta - ctx.constant(EQUILIBRATION, 1.0) * ctx.constant(
-                f"potential_step:{iface}", step)
+            return eta - potential_step(ctx, iface, step)
 
         def sigma(ctx: FormContext, previous: bool = False):  # C/m^2
             return piecewise_linear(drop(ctx, previous), table.v, table.sigma)

@@ -42,6 +42,7 @@ test-mpi: venv
 
 bench: venv
 	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/elasticity.py
 	$(PY) -m pip install -q fipy
 	$(VENV)/bin/python bench/npp_vs_fipy.py
 

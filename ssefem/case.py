@@ -116,6 +116,29 @@ class Solver(_Strict):
     max_voltage_change: float = Field(0.02, gt=0, description="V per step, adaptive control")
 
 
+class Mechanics(_Strict):
+    """Small-strain elasticity of the stack, solved with the electrochemistry (one system)."""
+
+    stack_pressure: float = Field(0.0, ge=0, le=10000.0,
+                                  description="MPa, compressive, on the positive collector")
+    collectors: Literal["pressure", "fixed_gap"] = Field(
+        "pressure", description="'pressure': the stack pressure stays applied (the cell may "
+        "swell); 'fixed_gap': both collectors are held where the stack pressure put them")
+    lateral: Literal["roller", "free"] = Field(
+        "roller", description="lateral faces: 'roller' (laterally constrained, as in a die) or "
+        "'free' (the negative collector is then clamped)")
+    stress_free_stoichiometry: float | None = Field(
+        None, gt=0, lt=1, description="cathode composition without chemical strain; default "
+        "the initial one")
+    stress_free_temperature: float | None = Field(
+        None, ge=150.0, le=700.0, description="K, temperature without thermal strain; default "
+        "the case temperature (no thermal strain)")
+    stress_potential: bool = Field(
+        True, description="the cathode's hydrostatic stress shifts its open-circuit potential "
+        "by Omega sigma_h / F")
+    degree: Literal[1, 2] = Field(1, description="Lagrange degree of the displacement")
+
+
 class Output(_Strict):
     directory: str | None = Field(None, description="default results/<name>")
     fields_every: int = Field(10, ge=0, description="write fields every N steps (0: ends only)")
@@ -133,6 +156,7 @@ class Case(_Strict):
     initial: Initial = Initial()
     protocol: Protocol
     solver: Solver = Solver()
+    mechanics: Mechanics | None = None
     output: Output = Output()
     plugins: dict[str, dict[str, Any]] = {}
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ssefem.fields import Field
 from ssefem.mesh.regions import Regions
 from ssefem.scales import Scales
-from ssefem.terms import Constraint, Observable, Term
+from ssefem.terms import Constraint, DerivedField, Observable, Term
 
 
 @dataclass
@@ -24,6 +24,8 @@ class Model:
     terms: list[Term] = field(default_factory=list)
     constraints: list[Constraint] = field(default_factory=list)
     observables: list[Observable] = field(default_factory=list)
+    derived: list[DerivedField] = field(default_factory=list)
+    constants: dict[str, float] = field(default_factory=dict)  # initial values of named constants
     info: dict = field(default_factory=dict)
 
     def add_field(self, f: Field) -> None:
@@ -43,6 +45,11 @@ class Model:
         if any(x.name == o.name for x in self.observables):
             raise ValueError(f"observable {o.name!r} defined twice")
         self.observables.append(o)
+
+    def add_derived(self, d: DerivedField) -> None:
+        if any(x.name == d.name for x in self.derived) or d.name in self.fields:
+            raise ValueError(f"output field {d.name!r} defined twice")
+        self.derived.append(d)
 
     @contextmanager
     def origin(self, name: str):

@@ -8,11 +8,10 @@ nonlinear system solved by ``fem.petsc.NonlinearProblem`` (SNES).
 from __future__ import annotations
 
 import numpy as np
-from mpi4py import MPI
-
 import ufl
-from dolfinx import fem
+from dolfinx import fem, la
 from dolfinx.fem.petsc import NonlinearProblem
+from mpi4py import MPI
 from petsc4py import PETSc
 
 from ssefem.errors import ConvergenceFailure
@@ -54,7 +53,8 @@ class System:
             sub = self._submesh(f)
             # on a 0-dimensional interface (1-D stacks) a point carries one constant value
             degree = f.degree if sub.mesh.topology.dim > 0 else 0
-            V = fem.functionspace(sub.mesh, ("Lagrange", degree))
+            shape = (sub.mesh.geometry.dim,) if f.vector else ()
+            V = fem.functionspace(sub.mesh, ("Lagrange", degree, shape))
             self.spaces[f.name] = V
             self.u[f.name] = fem.Function(V, name=f.name)
             self.u_n[f.name] = fem.Function(V, name=f.name + "_n")
@@ -63,6 +63,8 @@ class System:
             v[f.name] = ufl.TestFunction(V)
         self.dt = fem.Constant(regions.mesh, 1.0)
         self.ctx = FormContext(regions, model.scales, self.u, self.u_n, v, self.dt, {})
+        for name, value in model.constants.items():
+            self.ctx.constant(name, value)
         self.entity_maps = []
         for f in model.fields.values():
             emap = self._submesh(f).cell_map
@@ -74,7 +76,10 @@ class System:
             if unknown:
                 raise ValueError(f"term {name!r} contributes to unknown field(s) {sorted(unknown)}")
         self._problems: dict[tuple, NonlinearProblem] = {}
+        self._bc_field: dict[int, str] = {}
+        self._keep: list = []
         self._observables = None
+        self._derived = None
 
     def _submesh(self, f):
         regions = self.model.regions
@@ -104,9 +109,23 @@ class System:
             V = self.spaces[c.field]
             sub = regions.submesh(self.model.fields[c.field].layers)
             parent_facets = regions.facet_tags.find(regions.facet_tag[c.boundary])
-            facets = _parent_to_sub_facets(regions, sub, parent_facets)
-            dofs = fem.locate_dofs_topological(V, fdim, facets)
-            out.append(fem.dirichletbc(self.ctx.constant(c.value), dofs, V))
+            value = self.ctx.constant(c.value)
+            n = V.num_sub_spaces
+            if n == 0:  # a scalar, or a 1-D vector: its only component
+                parts = [(None, _parent_to_sub_facets(regions, sub, parent_facets))]
+            elif c.component == "normal":  # a roller: per facet, the component along its normal
+                axes = _normal_axes(regions, parent_facets, c.boundary)
+                parts = [(k, _parent_to_sub_facets(regions, sub, parent_facets[axes == k]))
+                         for k in range(n)]
+            else:
+                facets = _parent_to_sub_facets(regions, sub, parent_facets)
+                parts = [(k, facets) for k in
+                         (range(n) if c.component is None else [c.component])]
+            for k, facets in parts:
+                Vk = V if k is None else V.sub(k)
+                bc = fem.dirichletbc(value, fem.locate_dofs_topological(Vk, fdim, facets), Vk)
+                self._bc_field[id(bc)] = c.field
+                out.append(bc)
         return out
 
     def problem(self, control: str, transient: bool) -> tuple[NonlinearProblem, list, list]:
@@ -132,11 +151,26 @@ class System:
                 "snes_max_it": self.options["max_iterations"],
                 **_LINEAR[self.options["linear_solver"]],
             }
+            single = len(fields) == 1  # one field: a plain (not blocked) matrix, with block size
+            nullspace = self.model.fields[fields[0]].near_nullspace if single else None
+            if nullspace is not None and self.options["linear_solver"] == "gamg":
+                # a field with a near-null space solved alone is elasticity: symmetric positive
+                # definite, so CG instead of GMRES, and GAMG gets the rigid-body modes
+                opts["ksp_type"] = "cg"
+                opts.pop("ksp_gmres_restart", None)
+            else:
+                nullspace = None
             prefix = f"ssefem_{control}_{'transient' if transient else 'steady'}_"
             problem = NonlinearProblem(
-                F, [self.u[n] for n in fields], bcs=bcs, kind="mpi", petsc_options=opts,
+                F[0] if single else F, self.u[fields[0]] if single else [self.u[n] for n in fields],
+                bcs=bcs, kind=None if single else "mpi", petsc_options=opts,
                 petsc_options_prefix=prefix, entity_maps=self.entity_maps,
             )
+            if nullspace is not None:
+                modes = nullspace(self.spaces[fields[0]])  # kept: the vectors share memory
+                self._keep.append(modes)
+                problem.A.setNearNullSpace(
+                    PETSc.NullSpace().create(vectors=[m.x.petsc_vec for m in modes]))
             self._problems[key] = (problem, fields, bcs)
         return self._problems[key]
 
@@ -144,10 +178,9 @@ class System:
         """Solve in place; return Newton iterations or raise :class:`ConvergenceFailure`."""
         problem, fields, bcs = self.problem(control, transient)
         for bc in bcs:  # Dirichlet values into the initial guess
-            for n in fields:
-                if bc.function_space == self.spaces[n]:
-                    bc.set(self.u[n].x.array)
-                    self.u[n].x.scatter_forward()
+            n = self._bc_field[id(bc)]
+            bc.set(self.u[n].x.array)  # (a component's dofs index the whole field's array)
+            self.u[n].x.scatter_forward()
         try:
             problem.solve()
         except PETSc.Error as err:  # a failed factorisation (MUMPS on a NaN matrix, ...)
@@ -193,6 +226,28 @@ class System:
         for n, a in state.items():
             self.u[n].x.array[:] = a
 
+    # -- derived output fields ---------------------------------------------------------------
+    def derived(self) -> dict[str, fem.Function]:
+        """The model's derived fields (SI units), projected on DG0 of their fields' submeshes."""
+        if self._derived is None:
+            self._derived = []
+            for d in self.model.derived:
+                sub = self._submesh(self.model.fields[d.field])
+                Q = fem.functionspace(sub.mesh, ("DG", 0))
+                q = ufl.TestFunction(Q)
+                num = fem.form(d.build(self.ctx, q), entity_maps=self.entity_maps)
+                vol = fem.assemble_vector(fem.form(q * ufl.dx(domain=sub.mesh))).array
+                self._derived.append((d, num, vol, fem.Function(Q, name=d.name)))
+        out = {}
+        for d, num, vol, f in self._derived:
+            b = fem.assemble_vector(num)
+            b.scatter_reverse(la.InsertMode.add)
+            n = f.function_space.dofmap.index_map.size_local
+            f.x.array[:n] = d.scale * b.array[:n] / vol[:n]
+            f.x.scatter_forward()
+            out[d.name] = f
+        return out
+
     # -- observables --------------------------------------------------------------------------------
     def observe(self) -> dict[str, float]:
         if self._observables is None:
@@ -209,6 +264,26 @@ class System:
             b = 1.0 if den is None else comm.allreduce(fem.assemble_scalar(den), op=MPI.SUM)
             out[o.name] = o.scale * a / b
         return out
+
+
+def _normal_axes(regions, facets: np.ndarray, name: str) -> np.ndarray:
+    """The coordinate axis each facet is normal to; raises if one is not axis-aligned."""
+    from dolfinx import mesh as dmesh
+
+    msh = regions.mesh
+    gdim = msh.geometry.dim
+    if facets.size == 0:
+        return np.zeros(0, dtype=np.int32)
+    nodes = dmesh.entities_to_geometry(msh, regions.dim - 1, facets)
+    x = msh.geometry.x[nodes][:, :, :gdim]
+    spread = x.max(axis=1) - x.min(axis=1)
+    size = spread.max(axis=1)
+    flat = spread <= 1e-9 * np.maximum(size, 1e-300)[:, None]
+    if gdim == 1:
+        flat[:] = True
+    if not flat.any(axis=1).all():
+        raise ValueError(f"a roller on {name!r} needs facets normal to a coordinate axis")
+    return np.argmax(flat, axis=1).astype(np.int32)
 
 
 def _parent_to_sub_facets(regions, sub, parent_facets: np.ndarray) -> np.ndarray:

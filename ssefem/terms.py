@@ -101,10 +101,29 @@ class Observable:
 class Constraint:
     """A Dirichlet condition: field = ``value`` constant (dimensionless) on a named boundary.
 
-    ``control`` names the control mode in which it is active (``None``: always).
+    ``control`` names the control mode in which it is active (``None``: always). For a vector
+    field, ``component`` picks what is held: ``None`` all components, an integer one of them,
+    ``"normal"`` the normal component (a roller; the boundary's facets must be axis-aligned).
     """
 
     field: str
     boundary: str
     value: str
     control: str | None = None
+    component: int | Literal["normal"] | None = None
+
+
+@dataclass(frozen=True)
+class DerivedField:
+    """A cell-wise output (stress, ...) projected on piecewise constants of a field's submesh.
+
+    ``build(ctx, q)`` returns a form linear in the DG0 test function ``q``: the sum over layers of
+    ``expression * q * ctx.dx(layer)``; each cell's value is that integral over the cell volume,
+    times ``scale``.
+    """
+
+    name: str
+    field: str
+    unit: str
+    build: Callable[[FormContext, ufl.Argument], ufl.Form]
+    scale: float = 1.0

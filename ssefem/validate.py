@@ -6,6 +6,7 @@ from ssefem.case import Case
 from ssefem.errors import CaseError
 from ssefem.materials import Library
 from ssefem.physics.cell import stack_roles
+from ssefem.physics.cell_mechanics import elastic_constants
 from ssefem.plugins import Plugin, collect_transports, load_plugins
 
 
@@ -18,6 +19,8 @@ def prepare(case: Case) -> tuple[Library, list[Plugin]]:
             library.add(m)
     stack_roles(case, library)
     collect_transports(plugins, case, library)  # the plugins check their choices here
+    if case.mechanics is not None:
+        elastic_constants(case, library)
     mat = library.get(case.layers[0].material)  # the initial stoichiometry is the positive's
     if mat.kind == "insertion_electrode" and case.initial.stoichiometry is not None:
         lo, hi = mat.at("theta_min", case.temperature), mat.at("theta_max", case.temperature)

@@ -51,6 +51,10 @@ class Material(BaseModel):
       ``molar_volume`` [m^3/mol].
     - ``binary_salt``: ``conductivity``, ``transference_number``, ``salt_diffusivity``,
       ``salt_concentration``.
+
+    Mechanics (``[mechanics]`` in a case) needs ``youngs_modulus`` [Pa] and ``poisson_ratio``
+    [-] of every meshed layer, ``partial_molar_volume`` [m^3/mol] of an insertion electrode
+    (chemical strain) and ``thermal_expansion`` [1/K] when a stress-free temperature is set.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -1,9 +1,10 @@
 """Field output: XDMF (every ParaView 5.x) and VTK .pvd/.vtu (pyvista, ParaView), per region.
 
 Each group of fields that share a submesh (named after its layers joined by ``_``: ``cathode``,
-``coating_electrolyte``, ``anode``) gets ``fields/<group>.xdmf`` and ``fields/<group>.pvd`` holding the fields in
-SI units and a cell field ``region`` with the layer tags; ``fields/mesh.xdmf`` holds the parent
-mesh with its cell and facet tags. Coordinates are in micrometres.
+``coating_electrolyte``, ``anode``) gets ``fields/<group>.xdmf`` and ``fields/<group>.pvd``
+holding the fields in SI units (vectors such as the displacement included), the model's derived
+cell fields (stresses) and a cell field ``region`` with the layer tags; ``fields/mesh.xdmf``
+holds the parent mesh with its cell and facet tags. Coordinates are in micrometres.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from dolfinx import fem, io
 
 from ssefem.system import System
@@ -32,7 +32,10 @@ class FieldWriter:
         self._files = []
         self._out: dict[str, list[tuple[fem.Function, fem.Function, float]]] = {}
         self._region: dict[str, fem.Function] = {}
+        self._derived: dict[str, list[str]] = {}
         self._last: float | None = None
+        self._pending = False
+        self._funcs: dict[str, list[fem.Function]] = {}
 
     def __enter__(self) -> FieldWriter:
         regions = self.system.model.regions
@@ -49,10 +52,12 @@ class FieldWriter:
             for f in fields:
                 V = self.system.spaces[f.name]
                 if V.element.basix_element.embedded_superdegree > 1:  # XDMF takes P1 and DG0
-                    V = fem.functionspace(sub.mesh, ("Lagrange", 1))
+                    V = fem.functionspace(sub.mesh, ("Lagrange", 1, V.value_shape))
                 out = fem.Function(V, name=f.name)
                 outs.append((self.system.u[f.name], out, f.scale))
             self._out[group] = outs
+            self._derived[group] = [d.name for d in self.system.model.derived
+                                    if d.field in names]
             Q = fem.functionspace(sub.mesh, ("DG", 0))
             region = fem.Function(Q, name="region")
             region.x.array[:] = regions.cell_tags.values[
@@ -65,25 +70,43 @@ class FieldWriter:
         return self
 
     def write(self, t: float) -> None:
-        """Append the fields at time t (s); a time already written is skipped."""
-        if self._last is not None and t <= self._last:
+        """Record the fields at time t (s), collectively.
+
+        A time level reaches the files when a later one is recorded or the writer closes, so a
+        second call at the same time (a steady solve at t = 0 after the initial state) replaces
+        the first instead of being lost; an earlier time is ignored.
+        """
+        if self._last is not None and t < self._last:
             return
+        if self._last is not None and t > self._last:
+            self._flush()
         self._last = t
-        for group, xdmf, vtk in self._files:
-            funcs = []
+        derived = self.system.derived()
+        for group in self._out:
             for u, out, scale in self._out[group]:
                 if out.function_space is u.function_space:
                     out.x.array[:] = u.x.array
                 else:
                     out.interpolate(u)
                 out.x.array[:] *= scale
-                funcs.append(out)
+            self._funcs[group] = ([out for _, out, _ in self._out[group]]
+                                  + [derived[n] for n in self._derived[group]])
+        self._pending = True
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        t = self._last
+        for group, xdmf, vtk in self._files:
+            funcs = self._funcs[group]
             for f in funcs:
                 xdmf.write_function(f, t)
             xdmf.write_function(self._region[group], t)
             vtk.write_function(funcs + [self._region[group]], t)
+        self._pending = False
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        self._flush()
         for _, xdmf, vtk in self._files:
             xdmf.close()
             vtk.close()

@@ -23,7 +23,10 @@ def equilibrium_potential(ctx: FormContext, el: Electrode, side: str, previous: 
         return 0.0
     th = (ctx.u_n if previous else ctx.u)[el.stoichiometry](side)
     th = ufl.max_value(ufl.min_value(th, 1.0 - _EPS), _EPS)
-    return el.ocp(th, UFL_NS) / ctx.scales.potential
+    U = el.ocp(th, UFL_NS) / ctx.scales.potential
+    if el.potential_shift is not None:
+        U = U + el.potential_shift(ctx, side, previous)
+    return U
 
 
 def _kinetics(ctx: FormContext, el: Electrode, label: str, side: str, i0: float,

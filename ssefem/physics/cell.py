@@ -9,6 +9,7 @@ from ssefem.materials import Library
 from ssefem.mesh.regions import Regions
 from ssefem.model import Model
 from ssefem.physics.butler_volmer import add_butler_volmer
+from ssefem.physics.cell_mechanics import add_cell_mechanics
 from ssefem.physics.layers import LAYER_PHYSICS
 from ssefem.physics.terminals import add_terminals
 from ssefem.physics.thin_layer import add_thin_layer
@@ -75,6 +76,8 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
     for layer in (meshed[0], meshed[-1]):
         mat = library.get(layer.material)
         electrodes[layer.name] = LAYER_PHYSICS[mat.kind][1](model, case, layer, mat, T)
+    if case.mechanics is not None:
+        electrodes = add_cell_mechanics(model, case, library, electrodes)
     pos, neg = electrodes[layers[0].name], electrodes[layers[-1].name]
     sigmas = [library.get(layer.material).at("conductivity", T) for layer in meshed[1:-1]]
     phi_e0 = -neg.ocv() / scales.potential

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class Electrode:
         z: charge number of the ion it exchanges.
         c_max: site concentration of the composition field, mol/m^3.
         capacity: areal capacity of its stoichiometry window, C/m^2 (None for a metal).
+        potential_shift: ``(ctx, side, previous) -> UFL scalar`` added to U in units of RT/F
+            (the stress-potential coupling), or None.
     """
 
     layer: str
@@ -36,6 +38,7 @@ class Electrode:
     z: int
     c_max: float = 1.0
     capacity: float | None = None
+    potential_shift: Callable | None = None
 
     def ocv(self) -> float:
         """Open-circuit potential at the initial composition, V."""

@@ -164,3 +164,40 @@ def test_renderer_crash_keeps_the_results(tmp_path, monkeypatch, caplog):
     assert (d / "summary.json").is_file() and (d / "voltage.png").is_file()
     assert not (d / "fields.png").exists()
     assert "field snapshot not rendered (renderer exit status -11" in caplog.text
+
+
+def test_mechanics_fields_read_back_with_pyvista(tmp_path):
+    """Displacement and stress fields of a compressed 2-D stack: the von Mises stress of each
+    laterally constrained layer is p (1 - 2 nu) / (1 - nu), the hydrostatic -p (1 + nu) / 3 (1 - nu),
+    cell by cell; the displacement vanishes on the negative collector."""
+    import pyvista as pv
+    from conftest import make_case
+
+    from ssefem.materials import Library
+
+    p = 20e6
+    case = make_case(name="mech2d", geometry={"dimension": 2, "width": 2.0, "lateral_cells": 2},
+                     mechanics={"stack_pressure": p / 1e6},
+                     output={"fields_every": 1, "plots": False})
+    out = _cli("run", str(_write_case(tmp_path / "case.toml", case)), "--no-progress",
+               cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    fields = tmp_path / "results" / "mech2d" / "fields"
+    assert (fields / "cathode_electrolyte_anode.xdmf").is_file()
+    reader = pv.get_reader(str(fields / "cathode_electrolyte_anode.pvd"))
+    reader.set_active_time_point(len(reader.time_values) - 1)
+    grid = reader.read()[0]
+    u = np.asarray(grid.point_data["u"])
+    assert u.shape[1] == 3 and np.abs(u[:, 0]).max() > 1e-10  # m
+    anode_cc = np.isclose(grid.points[:, 0], sum(la.thickness for la in case.layers))
+    assert np.abs(u[anode_cc]).max() < 1e-20
+    region = np.asarray(grid.cell_data["region"])
+    vm = np.asarray(grid.cell_data["von_mises_stress"])
+    sh = np.asarray(grid.cell_data["hydrostatic_stress"])
+    lib = Library.builtin()
+    for tag, layer in enumerate(case.layers, start=1):
+        nu = lib.get(layer.material).at("poisson_ratio", 298.15)
+        cells = region == tag
+        assert cells.any()
+        np.testing.assert_allclose(vm[cells], p * (1 - 2 * nu) / (1 - nu), rtol=1e-6)
+        np.testing.assert_allclose(sh[cells], -p * (1 + nu) / (3 * (1 - nu)), rtol=1e-6)

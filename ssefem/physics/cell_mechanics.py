@@ -1,0 +1,130 @@
+"""A cell's mechanics from its case: the elastic layers, chemical and thermal strain, supports,
+stack pressure, and the stress-potential coupling of the insertion electrode.
+
+Mechanics and electrochemistry form one blocked system (monolithic coupling): the displacement
+is a steady field solved with the potentials in every Newton step. The chemical strain follows
+the electrode composition, and the hydrostatic stress feeds back into the electrode's
+open-circuit potential (U + Omega sigma_h / F), so both directions of the coupling are exact
+at every step. Elasticity is linear, so the added field costs no extra Newton iterations; a
+staggered scheme would need sub-iterations to be as accurate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import ufl
+
+from ssefem.case import Case
+from ssefem.constants import F
+from ssefem.errors import CaseError
+from ssefem.materials import Library, Material
+from ssefem.model import Model
+from ssefem.physics.electrode import Electrode
+from ssefem.physics.mechanics import (
+    HELD_DISPLACEMENT,
+    ElasticLayer,
+    add_elasticity,
+    add_pressure,
+    add_reaction_pressure,
+    add_support,
+    add_thickness_change,
+)
+
+MPA = 1e6
+
+
+def _property(mat: Material, name: str, index: int, T: float, why: str) -> float:
+    if name not in mat.properties:
+        raise CaseError(f"layers[{index}].material",
+                        f"{mat.name!r} has no {name} in the material library; {why}")
+    return mat.at(name, T)
+
+
+def elastic_constants(case: Case, library: Library) -> dict[str, tuple[float, float]]:
+    """(E, nu) of every meshed layer; raises a CaseError naming the layer that lacks one."""
+    T = case.temperature
+    out = {}
+    for i, layer in enumerate(case.layers):
+        if layer.mode != "meshed":
+            continue
+        mat = library.get(layer.material)
+        E = _property(mat, "youngs_modulus", i, T, "[mechanics] needs it")
+        nu = _property(mat, "poisson_ratio", i, T, "[mechanics] needs it")
+        out[layer.name] = (E, nu)
+    mech = case.mechanics
+    if (mech.collectors == "fixed_gap" and mech.lateral == "free" and mech.stack_pressure > 0
+            and case.geometry.dimension > 1):
+        raise CaseError("mechanics.collectors", "'fixed_gap' under a stack pressure needs "
+                        "lateral = 'roller' (the preloaded gap is that of a constrained stack)")
+    return out
+
+
+def add_cell_mechanics(model: Model, case: Case, library: Library,
+                       electrodes: dict[str, Electrode]) -> dict[str, Electrode]:
+    """Add the cell's mechanics; return the electrodes, with the stress-potential coupling."""
+    mech = case.mechanics
+    T = case.temperature
+    constants = elastic_constants(case, library)
+    index = {layer.name: i for i, layer in enumerate(case.layers)}
+    layers = []
+    omegas = {}
+    for name, (E, nu) in constants.items():
+        mat = library.get(case.layers[index[name]].material)
+        parts = []
+        el = electrodes.get(name)
+        if el is not None and el.stoichiometry is not None:
+            omega = _property(mat, "partial_molar_volume", index[name], T,
+                              "the chemical strain of an insertion electrode needs it")
+            omegas[name] = omega
+            theta_free = mech.stress_free_stoichiometry or el.theta0
+            k = omega * el.c_max / 3
+
+            def chemical(ctx, state, c=el.stoichiometry, k=k, th=theta_free):
+                return k * (state[c] - th)
+
+            parts.append(chemical)
+        T_free = mech.stress_free_temperature
+        if T_free is not None and T_free != T:
+            alpha = _property(mat, "thermal_expansion", index[name], T,
+                              "a stress-free temperature other than the case's needs it")
+            parts.append(lambda ctx, state, e=alpha * (T - T_free): e)
+        eigen = None
+        if parts:
+            def eigen(ctx, state, parts=parts):
+                return sum(p(ctx, state) for p in parts)
+        layers.append(ElasticLayer(name, E, nu, eigen))
+    scale = max(E for E, _ in constants.values())
+    sigma = add_elasticity(model, layers, scale, mech.degree)
+    names = tuple(constants)
+    regions = model.regions
+    pos_cc, neg_cc = f"{names[0]}_cc", f"{names[-1]}_cc"
+    if mech.lateral == "roller":
+        add_support(model, neg_cc, "roller")
+        if regions.dim > 1:
+            for n in names:
+                add_support(model, f"{n}_lateral", "roller")
+    else:
+        add_support(model, neg_cc, "fixed")
+    if mech.collectors == "pressure":
+        add_pressure(model, pos_cc, scale, mech.stack_pressure * MPA)
+    else:
+        # held where the stack pressure put a laterally constrained stack (rollers)
+        p = mech.stack_pressure * MPA
+        shift = sum(case.layers[index[n]].thickness * p * (1 + nu) * (1 - 2 * nu) / (E * (1 - nu))
+                    for n, (E, nu) in constants.items())
+        model.constants[HELD_DISPLACEMENT] = shift
+        add_support(model, pos_cc, "axial")
+    add_reaction_pressure(model, neg_cc, names[-1], sigma, scale)
+    add_thickness_change(model, names, pos_cc)
+    if not mech.stress_potential:
+        return electrodes
+    out = dict(electrodes)
+    for name, omega in omegas.items():
+        factor = omega * scale / (F * model.scales.potential)
+
+        def shift(ctx, side, previous, name=name, factor=factor):
+            return factor * (ufl.tr(sigma(ctx, name, previous)) / 3)(side)
+
+        out[name] = dataclasses.replace(electrodes[name], potential_shift=shift)
+    return out

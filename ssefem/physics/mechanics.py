@@ -1,0 +1,197 @@
+"""Small-strain elasticity over the layers of a stack: named residual terms and outputs.
+
+One displacement field ``u`` (a vector, in units of the length scale) lives on the union of the
+bonded layers. Each layer adds ``elasticity:<layer>``, the weak form of div(sigma) = 0 with
+
+    sigma = lambda tr(eps - eps* I) I + 2 mu (eps - eps* I),    eps = sym(grad u),
+
+written with 3x3 tensors in every dimension: a 2-D stack is in plane strain and a 1-D stack in
+uniaxial strain (the out-of-plane strains are zero, their stresses are not). ``eps*`` is an
+isotropic eigenstrain (chemical: Omega (c - c_ref) / 3, thermal: alpha (T - T_ref)) given per
+layer as a UFL expression. Stresses are scaled by ``stress_scale`` (Pa) before assembly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ufl
+from dolfinx import fem, la
+
+from ssefem.fields import Field
+from ssefem.model import Model
+from ssefem.terms import Constraint, DerivedField, FormContext, Observable, Term
+
+DISPLACEMENT = "u"
+#: named constant: the applied normal pressure over ``stress_scale`` (a study may change it)
+STACK_PRESSURE = "stack_pressure"
+#: named constant: a held displacement component (0 unless a study sets it)
+HELD_DISPLACEMENT = "held_displacement"
+
+
+@dataclass(frozen=True)
+class ElasticLayer:
+    """One layer's isotropic elastic constants and eigenstrain.
+
+    Attributes:
+        name: layer name.
+        youngs_modulus: Pa.
+        poisson_ratio: -1 < nu < 0.5.
+        eigenstrain: ``(ctx, state) -> UFL scalar``, the dimensionless isotropic strain in a
+            state (``ctx.u`` or ``ctx.u_n``), or None.
+    """
+
+    name: str
+    youngs_modulus: float
+    poisson_ratio: float
+    eigenstrain: Callable[[FormContext, dict], ufl.core.expr.Expr] | None = None
+
+    def __post_init__(self):
+        if not self.youngs_modulus > 0:
+            raise ValueError(f"layer {self.name!r}: Young's modulus must be positive")
+        if not -1.0 < self.poisson_ratio < 0.5:
+            raise ValueError(f"layer {self.name!r}: Poisson ratio must be in (-1, 0.5)")
+
+    def lame(self, scale: float) -> tuple[float, float]:
+        """(lambda, mu) over ``scale``."""
+        E, nu = self.youngs_modulus / scale, self.poisson_ratio
+        return E * nu / ((1 + nu) * (1 - 2 * nu)), E / (2 * (1 + nu))
+
+
+def strain(u) -> ufl.core.expr.Expr:
+    """sym(grad u) embedded in 3x3 (zero out-of-plane components)."""
+    gdim = ufl.shape(u)[0]
+    e = ufl.sym(ufl.grad(u))
+    return ufl.as_matrix([[e[i, j] if i < gdim and j < gdim else 0 for j in range(3)]
+                          for i in range(3)])
+
+
+def stress(ctx: FormContext, layer: ElasticLayer, state: dict, scale: float):
+    """3x3 stress over ``scale`` in a state (``ctx.u`` or ``ctx.u_n``); the constants are named
+    ``lambda:<layer>`` and ``mu:<layer>``."""
+    lam0, mu0 = layer.lame(scale)
+    lam = ctx.constant(f"lambda:{layer.name}", lam0)
+    mu = ctx.constant(f"mu:{layer.name}", mu0)
+    eps = strain(state[DISPLACEMENT])
+    if layer.eigenstrain is not None:
+        eps = eps - layer.eigenstrain(ctx, state) * ufl.Identity(3)
+    return lam * ufl.tr(eps) * ufl.Identity(3) + 2 * mu * eps
+
+
+def von_mises(s):
+    dev = s - ufl.tr(s) / 3 * ufl.Identity(3)
+    return ufl.sqrt(1.5 * ufl.inner(dev, dev))
+
+
+def rigid_body_modes(V: fem.FunctionSpace) -> list[fem.Function]:
+    """Orthonormal translations and rotations of a vector P1/P2 space (GAMG's near-null space)."""
+    gdim = V.mesh.geometry.dim
+    x = V.tabulate_dof_coordinates()[:, :gdim]
+    modes = [fem.Function(V) for _ in range(gdim * (gdim + 1) // 2)]
+    for k in range(gdim):
+        modes[k].x.array.reshape(-1, gdim)[:, k] = 1.0
+    rotations = {2: [(0, 1)], 3: [(0, 1), (1, 2), (2, 0)]}.get(gdim, [])
+    for m, (i, j) in zip(modes[gdim:], rotations, strict=True):
+        a = m.x.array.reshape(-1, gdim)
+        a[:, i], a[:, j] = -x[:, j], x[:, i]
+    la.orthonormalize([m.x for m in modes])
+    return modes
+
+
+def add_elasticity(model: Model, layers: list[ElasticLayer], stress_scale: float,
+                   degree: int = 1) -> Callable:
+    """The displacement field on ``layers`` (bonded), their elastic terms and outputs.
+
+    Returns ``(ctx, layer name, previous=False) -> 3x3 stress over stress_scale``.
+    """
+    names = tuple(layer.name for layer in layers)
+    by_name = {layer.name: layer for layer in layers}
+    sc = model.scales
+    model.add_field(Field(DISPLACEMENT, names, 0.0, sc.length, "m", degree=degree, vector=True,
+                          near_nullspace=rigid_body_modes))
+
+    def sigma(ctx: FormContext, name: str, previous: bool = False):
+        return stress(ctx, by_name[name], ctx.u_n if previous else ctx.u, stress_scale)
+
+    for layer in layers:
+        def build(ctx: FormContext, name=layer.name):
+            v = ctx.v[DISPLACEMENT]
+            s = sigma(ctx, name)
+            gdim = ufl.shape(v)[0]
+            s_in = ufl.as_matrix([[s[i, j] for j in range(gdim)] for i in range(gdim)])
+            # degree 2p: exact on affine simplices, the usual (p+1)^d Gauss rule on hexahedra
+            # (UFL's estimate for trilinear hexahedra is 2.5x as costly to assemble)
+            dx = ctx.dx(ctx.layer(name), degree=2 * degree)
+            return {DISPLACEMENT: ufl.inner(s_in, ufl.grad(v)) * dx}
+
+        model.add_term(Term(f"elasticity:{layer.name}", "flux", build))
+
+    def cellwise(quantity):
+        def build(ctx: FormContext, q):
+            return sum(quantity(sigma(ctx, n)) * q * ctx.dx(ctx.layer(n)) for n in names)
+        return build
+
+    model.add_derived(DerivedField("von_mises_stress", DISPLACEMENT, "Pa",
+                                   cellwise(von_mises), stress_scale))
+    model.add_derived(DerivedField("hydrostatic_stress", DISPLACEMENT, "Pa",
+                                   cellwise(lambda s: ufl.tr(s) / 3), stress_scale))
+    for name in names:
+        def mean(quantity, name=name):
+            def build(ctx: FormContext):
+                dx = ctx.dx(ctx.layer(name))
+                return quantity(ctx, name) * dx, ctx.one * dx
+            return build
+
+        model.add_observable(Observable(
+            f"axial_strain:{name}", "1", mean(lambda ctx, n: ufl.grad(ctx.u[DISPLACEMENT])[0, 0])))
+        model.add_observable(Observable(
+            f"hydrostatic_stress:{name}", "Pa",
+            mean(lambda ctx, n: ufl.tr(sigma(ctx, n)) / 3), stress_scale))
+    return sigma
+
+
+def add_pressure(model: Model, boundary: str, stress_scale: float, pressure: float) -> None:
+    """A uniform normal pressure (Pa, compressive positive) on an outer boundary."""
+    tag = model.regions.facet_tag[boundary]
+    n = ufl.FacetNormal(model.regions.mesh)
+
+    def build(ctx: FormContext):
+        p = ctx.constant(STACK_PRESSURE, pressure / stress_scale)
+        return {DISPLACEMENT: p * ufl.dot(n, ctx.v[DISPLACEMENT]) * ctx.ds(tag)}
+
+    model.add_term(Term(f"stack_pressure:{boundary}", "source", build))
+
+
+def add_support(model: Model, boundary: str, kind: str) -> None:
+    """``fixed`` (all components), ``roller`` (normal component) or ``axial`` (x held at the
+    ``held_displacement`` constant) on a named boundary."""
+    component = {"fixed": None, "roller": "normal", "axial": 0}[kind]
+    value = HELD_DISPLACEMENT if kind == "axial" else "zero_displacement"
+    model.add_constraint(Constraint(DISPLACEMENT, boundary, value, component=component))
+
+
+def add_reaction_pressure(model: Model, boundary: str, layer: str, sigma: Callable,
+                          stress_scale: float) -> None:
+    """Observable ``stack_pressure``: the mean compressive normal stress on a collector."""
+    tag = model.regions.facet_tag[boundary]
+    n = ufl.FacetNormal(model.regions.mesh)
+
+    def build(ctx: FormContext):
+        gdim = model.regions.mesh.geometry.dim
+        s = sigma(ctx, layer)
+        nn = sum(n[i] * s[i, j] * n[j] for i in range(gdim) for j in range(gdim))
+        return -nn * ctx.ds(tag), ctx.one * ctx.ds(tag)
+
+    model.add_observable(Observable("stack_pressure", "Pa", build, stress_scale))
+
+
+def add_thickness_change(model: Model, layers: tuple[str, ...], boundary: str) -> None:
+    """Observable ``thickness_change`` (m): the integral of du_x/dx over the stack per area."""
+    tag = model.regions.facet_tag[boundary]
+
+    def build(ctx: FormContext):
+        e = ufl.grad(ctx.u[DISPLACEMENT])[0, 0]
+        return sum(e * ctx.dx(ctx.layer(n)) for n in layers), ctx.one * ctx.ds(tag)
+
+    model.add_observable(Observable("thickness_change", "m", build, model.scales.length))

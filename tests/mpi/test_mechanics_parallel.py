@@ -1,0 +1,38 @@
+"""Mechanics: serial and ``mpiexec -n 2`` agree (run by ``make test-mpi`` on 2 ranks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mpi4py import MPI
+
+from ssefem.runner import run
+
+pytestmark = pytest.mark.mpi
+
+KEYS = ("time", "voltage", "stoichiometry:cathode", "thickness_change", "stack_pressure",
+        "axial_strain:cathode", "hydrostatic_stress:cathode", "hydrostatic_stress:electrolyte")
+
+
+def _curve(case, comm):
+    rows = run(case, write=False, progress=False, comm=comm).series.rows
+    return np.array([[r[k] for k in KEYS] for r in rows])
+
+
+@pytest.mark.parametrize("dim,collectors", [(2, "pressure"), (3, "fixed_gap")])
+def test_chemo_mechanics_serial_and_parallel_agree(case_factory, dim, collectors):
+    assert MPI.COMM_WORLD.size >= 2, "run under mpiexec -n 2"
+    case = case_factory(
+        geometry={"dimension": dim, "width": 2.0, "lateral_cells": 3},
+        initial={"stoichiometry": 0.55},
+        mechanics={"stack_pressure": 5.0, "collectors": collectors},
+        protocol={"steps": [{"kind": "discharge", "current": 3.0, "duration": 300.0}]},
+        solver={"dt_initial": 20.0, "dt_max": 50.0, "rtol": 1e-12, "atol": 1e-14,
+                "stol": 1e-14},
+    )
+    par = _curve(case, MPI.COMM_WORLD)
+    ser = _curve(case, MPI.COMM_SELF)
+    assert par.shape == ser.shape and len(par) > 5
+    assert np.ptp(par[:, KEYS.index("hydrostatic_stress:cathode")]) > 1e5  # it did change
+    scale = np.maximum(np.abs(ser).max(axis=0), 1e-300)
+    np.testing.assert_array_less(np.abs(par - ser).max(axis=0) / scale, 1e-8)

@@ -1,0 +1,178 @@
+"""Mechanics of the cell against closed forms: uniaxial compression of a laterally constrained
+stack, chemical strain of the cathode through a discharge, the stress-potential coupling, and a
+fixed gap. The closed forms are written out here from linear elasticity, independent of the code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ssefem.constants import F
+from ssefem.materials import Library
+from ssefem.runner import run
+
+P = 5e6  # Pa
+LIB = Library.builtin()
+LAYERS = {"cathode": ("LiCoO2", 2.0), "electrolyte": ("LiPON", 1.5), "anode": ("Li", 3.0)}
+
+
+def _elastic(name):
+    mat = LIB.get(LAYERS[name][0])
+    return mat.at("youngs_modulus", 298.15), mat.at("poisson_ratio", 298.15)
+
+
+def _constrained_strain(p, E, nu):
+    """Axial strain of a layer under axial pressure p with its lateral strains held at zero:
+    sigma_xx = -p = (lambda + 2 mu) eps_xx."""
+    return -p * (1 + nu) * (1 - 2 * nu) / (E * (1 - nu))
+
+
+def _steady(case_factory, dim, mechanics, currents=(0.0,)):
+    case = case_factory(
+        geometry={"dimension": dim, "width": 2.0, "lateral_cells": 2},
+        initial={"stoichiometry": 0.6}, mechanics=mechanics,
+        protocol={"steps": [{"kind": "steady", "currents": list(currents)}]})
+    return run(case, write=False, progress=False).series.rows[-1]
+
+
+@pytest.mark.parametrize("dim", [1, 2, 3])
+def test_uniaxial_compression_of_a_constrained_stack(case_factory, dim):
+    row = _steady(case_factory, dim, {"stack_pressure": P / 1e6})
+    change = 0.0
+    for name in LAYERS:
+        E, nu = _elastic(name)
+        exact = _constrained_strain(P, E, nu)
+        assert abs(row[f"axial_strain:{name}"] / exact - 1) < 1e-8, name
+        # sigma_yy = sigma_zz = nu/(1-nu) sigma_xx: hydrostatic -p (1+nu) / (3 (1-nu))
+        sh = -P * (1 + nu) / (3 * (1 - nu))
+        assert abs(row[f"hydrostatic_stress:{name}"] / sh - 1) < 1e-8, name
+        change += LAYERS[name][1] * 1e-6 * exact
+    assert abs(row["stack_pressure"] / P - 1) < 1e-8
+    assert abs(row["thickness_change"] / change - 1) < 1e-8
+
+
+def test_stress_shifts_the_open_circuit_potential(case_factory):
+    """U + Omega sigma_h / F: the open-circuit voltage moves by exactly that under pressure."""
+    free = _steady(case_factory, 1, {"stack_pressure": 0.0})
+    loaded = _steady(case_factory, 1, {"stack_pressure": 200.0})
+    off = _steady(case_factory, 1, {"stack_pressure": 200.0, "stress_potential": False})
+    nu = _elastic("cathode")[1]
+    omega = LIB.get("LiCoO2").at("partial_molar_volume", 298.15)
+    sh = -200e6 * (1 + nu) / (3 * (1 - nu))
+    expected = omega * sh / F
+    assert abs(expected) > 1e-4  # a shift the test can see
+    assert abs((loaded["voltage"] - free["voltage"]) / expected - 1) < 1e-6
+    assert abs(off["voltage"] - free["voltage"]) < 1e-12
+
+
+def test_fixed_gap_holds_the_preloaded_stack(case_factory):
+    row = _steady(case_factory, 2, {"stack_pressure": P / 1e6, "collectors": "fixed_gap"})
+    assert abs(row["stack_pressure"] / P - 1) < 1e-8
+    for name in LAYERS:
+        exact = _constrained_strain(P, *_elastic(name))
+        assert abs(row[f"axial_strain:{name}"] / exact - 1) < 1e-8
+
+
+@pytest.mark.parametrize("collectors", ["pressure", "fixed_gap"])
+def test_cathode_breathes_with_its_composition(case_factory, collectors):
+    """Through a discharge the cathode's chemical strain eps* = Omega c_max (theta - theta0) / 3
+    follows its mean composition. Laterally constrained (1-D), under constant pressure:
+    eps_xx = eps* (1 + nu) / (1 - nu) - p / M (M the constrained modulus); with both collectors
+    held, the total thickness stays at its preloaded value, so the pressure becomes
+    p + L_c eps* (1 + nu) / (1 - nu) / sum(L_i / M_i)."""
+    case = case_factory(
+        initial={"stoichiometry": 0.6},
+        mechanics={"stack_pressure": P / 1e6, "collectors": collectors},
+        protocol={"steps": [{"kind": "discharge", "current": 5.0, "duration": 600.0}]},
+        solver={"dt_initial": 20.0, "dt_max": 60.0})
+    rows = run(case, write=False, progress=False).series.rows
+    mat = LIB.get("LiCoO2")
+    omega, cmax = mat.at("partial_molar_volume", 298.15), mat.at("c_max", 298.15)
+    nu = _elastic("cathode")[1]
+    M = {n: E_ * (1 - nu_) / ((1 + nu_) * (1 - 2 * nu_))
+         for n, (E_, nu_) in ((n, _elastic(n)) for n in LAYERS)}
+    th = np.array([r["stoichiometry:cathode"] for r in rows])
+    assert th[-1] - th[0] > 0.02  # the discharge changed the composition
+    free = (1 + nu) / (1 - nu) * omega * cmax * (th - 0.6) / 3  # unconstrained axial part
+    if collectors == "pressure":
+        exact = free - P / M["cathode"]
+        got = np.array([r["axial_strain:cathode"] for r in rows])
+        np.testing.assert_allclose(got, exact, rtol=1e-6, atol=1e-12)
+        stack = np.array([r["thickness_change"] for r in rows])
+        other = sum(LAYERS[n][1] * _constrained_strain(P, *_elastic(n))
+                    for n in ("electrolyte", "anode"))
+        np.testing.assert_allclose(stack, 1e-6 * (LAYERS["cathode"][1] * exact + other),
+                                   rtol=1e-6, atol=1e-15)
+    else:
+        compliance = sum(LAYERS[n][1] / M[n] for n in LAYERS)
+        exact = P + LAYERS["cathode"][1] * free / compliance
+        got = np.array([r["stack_pressure"] for r in rows])
+        np.testing.assert_allclose(got, exact, rtol=1e-6)
+
+
+def _box_regions(n: int):
+    """A unit cube of one layer, with its three faces at 0 tagged x0, y0, z0 (symmetry planes)."""
+    from dolfinx import mesh
+    from mpi4py import MPI
+
+    from ssefem.mesh.regions import Regions
+
+    msh = mesh.create_box(MPI.COMM_WORLD, [[0, 0, 0], [1, 1, 1]], [n, n, n],
+                          mesh.CellType.tetrahedron,
+                          ghost_mode=mesh.GhostMode.shared_facet)
+    tdim = 3
+    cells = np.arange(msh.topology.index_map(tdim).size_local
+                      + msh.topology.index_map(tdim).num_ghosts, dtype=np.int32)
+    cell_tags = mesh.meshtags(msh, tdim, cells, np.ones_like(cells))
+    msh.topology.create_connectivity(tdim - 1, tdim)
+    facets, values = [], []
+    for tag, axis in ((1, 0), (2, 1), (3, 2)):
+        f = mesh.locate_entities_boundary(msh, tdim - 1, lambda x, a=axis: np.isclose(x[a], 0.0))
+        facets.append(f)
+        values.append(np.full_like(f, tag))
+    facets, values = np.concatenate(facets), np.concatenate(values)
+    order = np.argsort(facets)
+    facet_tags = mesh.meshtags(msh, tdim - 1, facets[order], values[order])
+    return Regions(msh, cell_tags, facet_tags, ["cathode"], {"cathode": 1},
+                   {"x0": 1, "y0": 2, "z0": 3})
+
+
+@pytest.mark.parametrize("linear_solver", ["mumps", "gamg"])
+def test_free_expansion_of_an_insertion_layer(linear_solver):
+    """A cube of LiCoO2 on three symmetry rollers, its composition raised uniformly by 0.3:
+    every strain equals Omega dc / 3 and the stress vanishes."""
+    import ufl
+    from dolfinx import fem
+
+    from ssefem.fields import Field
+    from ssefem.model import Model
+    from ssefem.physics.mechanics import DISPLACEMENT, ElasticLayer, add_elasticity, add_support
+    from ssefem.scales import Scales
+    from ssefem.system import System
+
+    mat = LIB.get("LiCoO2")
+    omega, cmax = mat.at("partial_molar_volume", 298.15), mat.at("c_max", 298.15)
+    E, nu = _elastic("cathode")
+    regions = _box_regions(4)
+    model = Model(regions, Scales(298.15))
+    model.add_field(Field("c", ("cathode",), 0.8, cmax, "mol/m^3", steady=False))
+    layer = ElasticLayer("cathode", E, nu, lambda ctx, s: omega * cmax * (s["c"] - 0.5) / 3)
+    sigma = add_elasticity(model, [layer], E)
+    for face in ("x0", "y0", "z0"):
+        add_support(model, face, "roller")
+    system = System(model, {"linear_solver": linear_solver})
+    system.solve("current", False)
+    ctx = system.ctx
+    u = system.u[DISPLACEMENT]
+    grad = ufl.grad(u)
+    expected = omega * cmax * 0.3 / 3
+    assert abs(expected) > 1e-3
+    for i in range(3):
+        for j in range(3):
+            val = fem.assemble_scalar(fem.form(grad[i, j] * ctx.dx, entity_maps=system.entity_maps))
+            val = regions.comm.allreduce(val)
+            assert abs(val - (expected if i == j else 0.0)) < 1e-6 * abs(expected), (i, j, val)
+    s = sigma(ctx, "cathode")
+    smax = fem.assemble_scalar(fem.form(ufl.inner(s, s) * ctx.dx, entity_maps=system.entity_maps))
+    assert np.sqrt(regions.comm.allreduce(smax)) * E < 1e-6 * E * abs(expected)

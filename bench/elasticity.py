@@ -4,14 +4,16 @@ The stack NMC811 | Li6PS5Cl | Li (hexahedra, laterally constrained, 5 MPa on the
 collector) is solved through ssefem's own terms and System, once per solver, on meshes of about
 ``--sizes`` unknowns. MUMPS runs only up to ``--direct-max`` unknowns (its fill-in needs ~25 GB
 at 1e6 3-D unknowns, more than the 24 GiB development machine has). For each size it reports the
-wall time of the solve (after a warm-up solve that pays JIT and set-up), CG iterations with and
-without the near-null space, and the iterative/direct time ratio measured in the same run.
+wall time of the solve (after a warm-up solve that pays JIT and set-up), CG iterations with the
+six rigid-body modes and with translations only, and the iterative/direct time ratio measured in
+the same run.
 Usage: ``python bench/elasticity.py [--sizes 3e4 1e5 3e5 1e6] [--out bench/out]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -30,6 +32,7 @@ from ssefem.physics.mechanics import (
     add_elasticity,
     add_pressure,
     add_support,
+    rigid_body_modes,
 )
 from ssefem.scales import Scales
 from ssefem.system import System
@@ -47,11 +50,10 @@ def _system(n: int, comm, solver: str, nullspace: bool = True) -> System:
                            lib.get(m).at("poisson_ratio", 298.15)) for name, m, _ in STACK]
     model = Model(regions, Scales(298.15))
     add_elasticity(model, layers, 1e9)
-    if not nullspace:
-        import dataclasses
-
+    if not nullspace:  # translations only (what GAMG assumes from the block size alone)
         f = model.fields[DISPLACEMENT]
-        model.fields[DISPLACEMENT] = dataclasses.replace(f, near_nullspace=None)
+        model.fields[DISPLACEMENT] = dataclasses.replace(
+            f, near_nullspace=lambda V: rigid_body_modes(V)[:3])
     add_support(model, "anode_cc", "roller")
     for name, _, _ in STACK:
         add_support(model, f"{name}_lateral", "roller")
@@ -87,7 +89,7 @@ def main() -> None:
         del gamg
         t_plain, its_plain = _timed(_system(n, comm, "gamg", nullspace=False))
         row = {"n": n, "unknowns": ndofs, "gamg_time_s": t_gamg, "cg_its": its,
-               "cg_its_without_nullspace": its_plain, "gamg_without_nullspace_time_s": t_plain}
+               "cg_its_translations_only": its_plain, "gamg_translations_only_time_s": t_plain}
         if ndofs <= args.direct_max:
             direct = _system(n, comm, "mumps")
             t_direct, _ = _timed(direct)

@@ -158,6 +158,9 @@ class System:
                 # definite, so CG instead of GMRES, and GAMG gets the rigid-body modes
                 opts["ksp_type"] = "cg"
                 opts.pop("ksp_gmres_restart", None)
+                # linear: one Newton step suffices when the Krylov solve beats the Newton test
+                # (halves the time of the 3-D benchmark: one assembly and GAMG set-up, not two)
+                opts["ksp_rtol"] = min(1e-10, 1e-2 * self.options["rtol"])
             else:
                 nullspace = None
             prefix = f"ssefem_{control}_{'transient' if transient else 'steady'}_"

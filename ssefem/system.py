@@ -8,10 +8,12 @@ nonlinear system solved by ``fem.petsc.NonlinearProblem`` (SNES).
 from __future__ import annotations
 
 import numpy as np
+from mpi4py import MPI
+
 import ufl
 from dolfinx import fem, la
+from dolfinx import mesh as dmesh
 from dolfinx.fem.petsc import NonlinearProblem
-from mpi4py import MPI
 from petsc4py import PETSc
 
 from ssefem.errors import ConvergenceFailure
@@ -271,8 +273,6 @@ class System:
 
 def _normal_axes(regions, facets: np.ndarray, name: str) -> np.ndarray:
     """The coordinate axis each facet is normal to; raises if one is not axis-aligned."""
-    from dolfinx import mesh as dmesh
-
     msh = regions.mesh
     gdim = msh.geometry.dim
     if facets.size == 0:

@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from mpi4py import MPI
+
 import ufl
 from dolfinx import fem
-from mpi4py import MPI
 
 from ssefem.mesh import load_regions
 from ssefem.mesh.builder import StackSpec
 from ssefem.model import Model
-from ssefem.physics.mechanics import DISPLACEMENT, ElasticLayer, add_elasticity, add_support, stress
+from ssefem.physics.mechanics import (
+    DISPLACEMENT,
+    ElasticLayer,
+    add_elasticity,
+    add_support,
+    stress,
+)
 from ssefem.scales import Scales
 from ssefem.system import System
 from ssefem.terms import Term

@@ -113,29 +113,15 @@ def test_cathode_breathes_with_its_composition(case_factory, collectors):
 
 def _box_regions(n: int):
     """A unit cube of one layer, with its three faces at 0 tagged x0, y0, z0 (symmetry planes)."""
-    from dolfinx import mesh
+    from mesh_helpers import one_layer_regions
     from mpi4py import MPI
 
-    from ssefem.mesh.regions import Regions
+    from dolfinx import mesh
 
     msh = mesh.create_box(MPI.COMM_WORLD, [[0, 0, 0], [1, 1, 1]], [n, n, n],
-                          mesh.CellType.tetrahedron,
-                          ghost_mode=mesh.GhostMode.shared_facet)
-    tdim = 3
-    cells = np.arange(msh.topology.index_map(tdim).size_local
-                      + msh.topology.index_map(tdim).num_ghosts, dtype=np.int32)
-    cell_tags = mesh.meshtags(msh, tdim, cells, np.ones_like(cells))
-    msh.topology.create_connectivity(tdim - 1, tdim)
-    facets, values = [], []
-    for tag, axis in ((1, 0), (2, 1), (3, 2)):
-        f = mesh.locate_entities_boundary(msh, tdim - 1, lambda x, a=axis: np.isclose(x[a], 0.0))
-        facets.append(f)
-        values.append(np.full_like(f, tag))
-    facets, values = np.concatenate(facets), np.concatenate(values)
-    order = np.argsort(facets)
-    facet_tags = mesh.meshtags(msh, tdim - 1, facets[order], values[order])
-    return Regions(msh, cell_tags, facet_tags, ["cathode"], {"cathode": 1},
-                   {"x0": 1, "y0": 2, "z0": 3})
+                          mesh.CellType.tetrahedron, ghost_mode=mesh.GhostMode.shared_facet)
+    return one_layer_regions(msh, "cathode", {
+        f"{a}0": (lambda x, k=k: np.isclose(x[k], 0.0)) for k, a in enumerate("xyz")})
 
 
 @pytest.mark.parametrize("linear_solver", ["mumps", "gamg"])

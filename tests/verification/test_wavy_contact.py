@@ -12,6 +12,7 @@ thick (its finite thickness changes the half-space answer by about exp(-2 pi), 0
 from __future__ import annotations
 
 import numpy as np
+from mesh_helpers import one_layer_regions
 from mpi4py import MPI
 
 import ufl
@@ -40,23 +41,9 @@ P_STAR = np.pi * E_STAR * DELTA / LAM  # Pa, about 270 MPa
 def _regions(nx: int, ny: int) -> Regions:
     msh = mesh.create_rectangle(MPI.COMM_WORLD, [[0.0, 0.0], [LAM, LAM / 2]], [nx, ny],
                                 ghost_mode=mesh.GhostMode.shared_facet)
-    tdim = 2
-    cells = np.arange(msh.topology.index_map(tdim).size_local
-                      + msh.topology.index_map(tdim).num_ghosts, dtype=np.int32)
-    cell_tags = mesh.meshtags(msh, tdim, cells, np.ones_like(cells))
-    msh.topology.create_connectivity(tdim - 1, tdim)
-    marks = [(1, lambda x: np.isclose(x[0], 0.0)), (2, lambda x: np.isclose(x[0], LAM)),
-             (3, lambda x: np.isclose(x[1], 0.0) | np.isclose(x[1], LAM / 2))]
-    facets, values = [], []
-    for tag, where in marks:
-        f = mesh.locate_entities_boundary(msh, tdim - 1, where)
-        facets.append(f)
-        values.append(np.full_like(f, tag))
-    facets, values = np.concatenate(facets), np.concatenate(values)
-    order = np.argsort(facets)
-    tags = mesh.meshtags(msh, tdim - 1, facets[order], values[order])
-    return Regions(msh, cell_tags, tags, ["li"], {"li": 1},
-                   {"surface": 1, "top": 2, "sides": 3})
+    return one_layer_regions(msh, "li", {
+        "surface": lambda x: np.isclose(x[0], 0.0), "top": lambda x: np.isclose(x[0], LAM),
+        "sides": lambda x: np.isclose(x[1], 0.0) | np.isclose(x[1], LAM / 2)})
 
 
 def test_contact_fraction_follows_westergaard():

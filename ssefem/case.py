@@ -68,6 +68,8 @@ class Step(_Strict):
     until_current: float | None = Field(None, gt=0, description="A/m^2, end of a 'hold'")
     duration: float | None = Field(None, gt=0, description="s, longest time of the step")
     currents: list[float] | None = Field(None, description="A/m^2, for 'steady' (signed)")
+    stack_pressures: list[float] | None = Field(
+        None, description="MPa, for 'steady' with [mechanics]: every current at each pressure")
 
     @model_validator(mode="after")
     def _check(self) -> Step:
@@ -88,6 +90,12 @@ class Step(_Strict):
         elif k == "steady":
             if not self.currents:
                 raise ValueError("a 'steady' step needs a non-empty 'currents' list")
+            if self.stack_pressures is not None and (
+                    not self.stack_pressures or min(self.stack_pressures) <= 0):
+                raise CaseError("stack_pressures", "needs a non-empty list of pressures > 0 MPa")
+        if self.stack_pressures is not None and k != "steady":
+            raise CaseError("stack_pressures", f"only a 'steady' step sweeps pressures, not "
+                            f"'{k}'")
         return self
 
 
@@ -116,6 +124,35 @@ class Solver(_Strict):
     max_voltage_change: float = Field(0.02, gt=0, description="V per step, adaptive control")
 
 
+class Void(_Strict):
+    """A void in the metal's surface: an elliptical cap, deepest at its centre."""
+
+    center: list[float] = Field(min_length=1, max_length=2,
+                                description="um, lateral position: [y] in 2-D, [y, z] in 3-D")
+    radius: float = Field(gt=0, description="um, lateral radius")
+    depth: float = Field(gt=0, description="um, gap at the centre")
+
+
+class Contact(_Strict):
+    """A metal electrode in contact with its ion conductor instead of bonded to it.
+
+    The metal's surface carries sinusoidal roughness and/or voids (the initial gap), the two
+    bodies meet by frictionless contact, and current crosses only where they touch.
+    """
+
+    interface: str = Field(description="'<layer>|<layer>': a metal electrode's interface")
+    rms_height: float = Field(0.0, ge=0, description="um, RMS height of the metal surface's "
+                              "sinusoidal roughness")
+    wavelength: float | None = Field(None, gt=0, description="um, the roughness wavelength; "
+                                     "the width must hold a whole number of half wavelengths")
+    voids: list[Void] = []
+    contact_distance: float = Field(
+        1e-5, gt=0, description="um: the surfaces touch (and conduct) where their gap is below "
+        "it; the default only absorbs rounding, ~1e-3 (1 nm) lets near contacts conduct")
+    nitsche: float = Field(100.0, ge=10.0, le=1e6,
+                           description="Nitsche parameter gamma0 (gamma = gamma0 E / h)")
+
+
 class Mechanics(_Strict):
     """Small-strain elasticity of the stack, solved with the electrochemistry (one system)."""
 
@@ -137,6 +174,8 @@ class Mechanics(_Strict):
         True, description="the cathode's hydrostatic stress shifts its open-circuit potential "
         "by Omega sigma_h / F")
     degree: Literal[1, 2] = Field(1, description="Lagrange degree of the displacement")
+    contact: Contact | None = Field(None, description="the metal electrode's interface as a "
+                                    "contact (roughness, voids) instead of a bond")
 
 
 class Output(_Strict):

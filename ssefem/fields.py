@@ -13,7 +13,8 @@ class Field:
     Attributes:
         name: unique name, also the output name (``phi_cathode``, ``c_cathode``, ``phi_e``).
         layers: layers the field lives on (its submesh).
-        initial: initial value, dimensionless.
+        initial: initial value, dimensionless (a vector field: one value for every component,
+            or a tuple with one per component).
         scale: SI value of one dimensionless unit (for output).
         unit: SI unit of the output.
         steady: solved in a steady study; ``False`` holds it at its present value (an electrode's
@@ -32,7 +33,7 @@ class Field:
 
     name: str
     layers: tuple[str, ...]
-    initial: float
+    initial: float | tuple[float, ...]
     scale: float
     unit: str
     steady: bool = True

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ssefem.fields import Field
 from ssefem.mesh.regions import Regions
 from ssefem.scales import Scales
-from ssefem.terms import Constraint, DerivedField, Observable, Term
+from ssefem.terms import Constraint, DerivedField, Observable, Profile, Term
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Model:
     constraints: list[Constraint] = field(default_factory=list)
     observables: list[Observable] = field(default_factory=list)
     derived: list[DerivedField] = field(default_factory=list)
+    profiles: list[Profile] = field(default_factory=list)
     constants: dict[str, float] = field(default_factory=dict)  # initial values of named constants
     info: dict = field(default_factory=dict)
 
@@ -47,9 +48,15 @@ class Model:
         self.observables.append(o)
 
     def add_derived(self, d: DerivedField) -> None:
-        if any(x.name == d.name for x in self.derived) or d.name in self.fields:
+        if any((x.name, x.field) == (d.name, d.field) for x in self.derived) or (
+                d.name in self.fields):
             raise ValueError(f"output field {d.name!r} defined twice")
         self.derived.append(d)
+
+    def add_profile(self, p: Profile) -> None:
+        if any(x.name == p.name for x in self.profiles):
+            raise ValueError(f"profile {p.name!r} defined twice")
+        self.profiles.append(p)
 
     @contextmanager
     def origin(self, name: str):

@@ -18,6 +18,7 @@ from ssefem.case import Case, dump_toml, load_case
 from ssefem.errors import SolverError
 from ssefem.mesh import StackSpec, load_regions
 from ssefem.output import FieldWriter, ResultsDir, TimeSeries
+from ssefem.output.profiles import ProfileSeries
 from ssefem.physics import build_cell_model
 from ssefem.plugins import apply_model_hooks, collect_transports
 from ssefem.studies import ProtocolRunner
@@ -34,6 +35,7 @@ class RunResult:
     series: TimeSeries
     summary: dict
     system: System
+    profiles: ProfileSeries | None = None
 
 
 def stack_spec(case: Case) -> StackSpec:
@@ -80,6 +82,12 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
     system = System(model, case.solver.model_dump())
     timings["setup"] = time.perf_counter() - t0
     series = TimeSeries({o.name: o.unit for o in model.observables})
+    profiles = ProfileSeries(system)
+
+    def record(row: dict) -> None:
+        series.append(row)
+        profiles.record(len(series.rows) - 1, row["time"])
+
     target = Path(outdir or case.output.directory or Path("results") / case.name)
     summary = {
         "case": case.name, "status": "running",
@@ -95,10 +103,11 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
     bar = _progress_bar(case, comm) if show else None
     failure = None
     if not write:
-        runner = ProtocolRunner(system, case, series.append)
+        runner = ProtocolRunner(system, case, record)
         runner.equilibrate()
         runner.run()
-        return RunResult(case, None, series, _finish(summary, runner, timings, None), system)
+        return RunResult(case, None, series, _finish(summary, runner, timings, None), system,
+                         profiles)
     with ResultsDir(target, comm) as res:
         every = case.output.fields_every
         with FieldWriter(system, res.path("fields")) as fields:
@@ -107,7 +116,7 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
                 if every and n % every == 0:
                     fields.write(t)
 
-            runner = ProtocolRunner(system, case, series.append, on_step,
+            runner = ProtocolRunner(system, case, record, on_step,
                                     bar.update_to if bar is not None else None)
             t0 = time.perf_counter()
             try:
@@ -121,14 +130,16 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
         if bar is not None:
             bar.close()
         series.write(res.path("timeseries.csv"), comm)
+        if comm.rank == 0:
+            profiles.write(res.path("profiles"))
         res.write_text("resolved_case.toml", dump_toml(case.model_dump(mode="json",
                                                                        exclude_none=True)))
         summary = _finish(summary, runner, timings, failure)
         if case.output.plots and comm.rank == 0:
             from ssefem.output.plots import plot_results
 
-            plot_results(res.staging, series, summary)
-        result = RunResult(case, target, series, summary, system)
+            plot_results(res.staging, series, summary, profiles)
+        result = RunResult(case, target, series, summary, system, profiles)
         staged = dataclasses.replace(result, directory=res.staging)  # published with the rest
         for p in plugins:
             p.outputs(staged)

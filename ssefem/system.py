@@ -18,7 +18,7 @@ from petsc4py import PETSc
 
 from ssefem.errors import ConvergenceFailure
 from ssefem.model import Model
-from ssefem.terms import FormContext
+from ssefem.terms import FormContext, Observable
 
 _LINEAR = {
     "mumps": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
@@ -60,8 +60,8 @@ class System:
             self.spaces[f.name] = V
             self.u[f.name] = fem.Function(V, name=f.name)
             self.u_n[f.name] = fem.Function(V, name=f.name + "_n")
-            self.u[f.name].x.array[:] = f.initial
-            self.u_n[f.name].x.array[:] = f.initial
+            for w in (self.u[f.name], self.u_n[f.name]):
+                w.x.array.reshape(-1, int(np.prod(shape, dtype=int)))[:] = f.initial
             v[f.name] = ufl.TestFunction(V)
         self.dt = fem.Constant(regions.mesh, 1.0)
         self.ctx = FormContext(regions, model.scales, self.u, self.u_n, v, self.dt, {})
@@ -81,6 +81,7 @@ class System:
         self._bc_field: dict[int, str] = {}
         self._keep: list = []
         self._observables = None
+        self._local = {}
         self._derived = None
 
     def _submesh(self, f):
@@ -232,8 +233,9 @@ class System:
             self.u[n].x.array[:] = a
 
     # -- derived output fields ---------------------------------------------------------------
-    def derived(self) -> dict[str, fem.Function]:
-        """The model's derived fields (SI units), projected on DG0 of their fields' submeshes."""
+    def derived(self) -> dict[tuple[str, str], fem.Function]:
+        """The model's derived fields (SI units), projected on DG0 of their fields' submeshes,
+        keyed by (name, field)."""
         if self._derived is None:
             self._derived = []
             for d in self.model.derived:
@@ -250,7 +252,7 @@ class System:
             n = f.function_space.dofmap.index_map.size_local
             f.x.array[:n] = d.scale * b.array[:n] / vol[:n]
             f.x.scatter_forward()
-            out[d.name] = f
+            out[(d.name, d.field)] = f
         return out
 
     # -- observables --------------------------------------------------------------------------------
@@ -265,10 +267,84 @@ class System:
         comm = self.model.regions.comm
         out = {}
         for o, num, den in self._observables:
+            if o.reduce == "peak_to_mean":
+                out[o.name] = self._peak_to_mean(o)
+                continue
             a = comm.allreduce(fem.assemble_scalar(num), op=MPI.SUM)
             b = 1.0 if den is None else comm.allreduce(fem.assemble_scalar(den), op=MPI.SUM)
             out[o.name] = o.scale * a / b
         return out
+
+    def localize(self, o) -> tuple[np.ndarray, np.ndarray]:
+        """Cell-local integrals (numerator, weight) of an observable: both restricted to each
+        owned cell of the parent mesh (on interior facets to the '+' cell). Cells the integrals
+        do not touch have weight 0."""
+        if o.name not in self._local:
+            msh = self.model.regions.mesh
+            Q = fem.functionspace(msh, ("DG", 0))
+            q = ufl.TestFunction(Q)
+            num, den = o.build(self.ctx)
+            if den is None:
+                raise ValueError(f"observable {o.name!r} has no weight to localize")
+            forms = [fem.form(_times_test(f, q), entity_maps=self.entity_maps)
+                     for f in (num, den)]
+            self._local[o.name] = (forms, Q.dofmap.index_map.size_local)
+        forms, n = self._local[o.name]
+        out = []
+        for f in forms:
+            b = fem.assemble_vector(f)
+            b.scatter_reverse(la.InsertMode.add)
+            out.append(b.array[:n].copy())
+        return out[0], out[1]
+
+    def profile(self, p) -> dict[str, np.ndarray] | None:
+        """A :class:`~ssefem.terms.Profile`'s columns (SI units) and facet centroids
+        (``x``, ``y``, ``z`` in metres), gathered on rank 0 (None on the others), sorted by
+        lateral position."""
+        regions = self.model.regions
+        tag = regions.facet_tag[p.interface]
+        gdim = regions.mesh.geometry.dim
+        x = ufl.SpatialCoordinate(regions.mesh)
+        cols = {}
+        weight = None
+        for k, name in enumerate("xyz"[:gdim]):
+            num, den = self.localize(Observable(
+                f"{p.name}:{name}", "m",
+                lambda ctx, k=k: (x[k] * ctx.dS(tag), ctx.one * ctx.dS(tag))))
+            cols[name] = num / np.where(den > 0, den, 1.0) * self.model.scales.length
+            weight = den
+        for o in p.columns:
+            num, den = self.localize(o)
+            cols[o.name] = o.scale * num / np.where(den > 0, den, 1.0)
+        touched = weight > 0
+        comm = regions.comm
+        parts = comm.gather({k: v[touched] for k, v in cols.items()}, root=0)
+        if comm.rank != 0:
+            return None
+        out = {k: np.concatenate([q[k] for q in parts]) for k in cols}
+        lateral = "yz"[:gdim - 1]  # the stack runs along x: an interface lies across it
+        order = np.lexsort([out[k] for k in reversed(lateral)]) if lateral else slice(None)
+        return {k: v[order] for k, v in out.items()}
+
+    def _peak_to_mean(self, o) -> float:
+        num, den = self.localize(o)
+        comm = self.model.regions.comm
+        touched = den > 0
+        peak = comm.allreduce(float(np.max(np.abs(num[touched] / den[touched]), initial=0.0)),
+                              op=MPI.MAX)
+        mean = abs(comm.allreduce(float(num.sum()), op=MPI.SUM)
+                   / comm.allreduce(float(den.sum()), op=MPI.SUM))
+        return peak / mean if mean > 0 else float("nan")
+
+
+def _times_test(form: ufl.Form, q) -> ufl.Form:
+    """The form with each integrand multiplied by the test function ``q`` (its '+' side on
+    interior facets): the form's cell-local parts as a vector."""
+    integrals = []
+    for itg in form.integrals():
+        qq = q("+") if itg.integral_type() == "interior_facet" else q
+        integrals.append(itg.reconstruct(integrand=itg.integrand() * qq))
+    return ufl.Form(integrals)
 
 
 def _normal_axes(regions, facets: np.ndarray, name: str) -> np.ndarray:

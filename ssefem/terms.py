@@ -89,12 +89,18 @@ class Term:
 
 @dataclass(frozen=True)
 class Observable:
-    """A named scalar output: ``value = scale * (integral of form) / (integral of weight)``."""
+    """A named scalar output: ``value = scale * (integral of form) / (integral of weight)``.
+
+    ``reduce = "peak_to_mean"`` reports instead the largest cell-local value of that ratio
+    (both integrals restricted to the cells of the parent mesh, on an interface to the cells of
+    its '+' side) over the global one: the peak-to-mean ratio of a current density, say.
+    """
 
     name: str
     unit: str
     build: Callable[[FormContext], tuple[ufl.Form, ufl.Form | None]]
     scale: float = 1.0
+    reduce: Literal["mean", "peak_to_mean"] = "mean"
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,8 @@ class DerivedField:
 
     ``build(ctx, q)`` returns a form linear in the DG0 test function ``q``: the sum over layers of
     ``expression * q * ctx.dx(layer)``; each cell's value is that integral over the cell volume,
-    times ``scale``.
+    times ``scale``. Fields on different submeshes may each have an output of the same name
+    (the stresses of two bodies in contact).
     """
 
     name: str
@@ -127,3 +134,15 @@ class DerivedField:
     unit: str
     build: Callable[[FormContext, ufl.Argument], ufl.Form]
     scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Observables resolved along an interface: for each cell on its '+' side, the localized
+    value of each column (:meth:`ssefem.system.System.localize`) and the centroid of the cell's
+    interface facets. Written as ``profiles/<name>.csv``, one block of rows per recorded state.
+    """
+
+    name: str
+    interface: str
+    columns: tuple[Observable, ...]

@@ -21,6 +21,10 @@ def prepare(case: Case) -> tuple[Library, list[Plugin]]:
     collect_transports(plugins, case, library)  # the plugins check their choices here
     if case.mechanics is not None:
         elastic_constants(case, library)
+    for i, step in enumerate(case.protocol.steps):
+        if step.stack_pressures is not None and case.mechanics is None:
+            raise CaseError(f"protocol.steps[{i}].stack_pressures", "a pressure sweep needs a "
+                            "[mechanics] table")
     mat = library.get(case.layers[0].material)  # the initial stoichiometry is the positive's
     if mat.kind == "insertion_electrode" and case.initial.stoichiometry is not None:
         lo, hi = mat.at("theta_min", case.temperature), mat.at("theta_max", case.temperature)

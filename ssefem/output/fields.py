@@ -32,7 +32,7 @@ class FieldWriter:
         self._files = []
         self._out: dict[str, list[tuple[fem.Function, fem.Function, float]]] = {}
         self._region: dict[str, fem.Function] = {}
-        self._derived: dict[str, list[str]] = {}
+        self._derived: dict[str, list[tuple[str, str]]] = {}
         self._last: float | None = None
         self._pending = False
         self._funcs: dict[str, list[fem.Function]] = {}
@@ -56,7 +56,7 @@ class FieldWriter:
                 out = fem.Function(V, name=f.name)
                 outs.append((self.system.u[f.name], out, f.scale))
             self._out[group] = outs
-            self._derived[group] = [d.name for d in self.system.model.derived
+            self._derived[group] = [(d.name, d.field) for d in self.system.model.derived
                                     if d.field in names]
             Q = fem.functionspace(sub.mesh, ("DG", 0))
             region = fem.Function(Q, name="region")
@@ -90,7 +90,7 @@ class FieldWriter:
                     out.interpolate(u)
                 out.x.array[:] *= scale
             self._funcs[group] = ([out for _, out, _ in self._out[group]]
-                                  + [derived[n] for n in self._derived[group]])
+                                  + [derived[k] for k in self._derived[group]])
         self._pending = True
 
     def _flush(self) -> None:

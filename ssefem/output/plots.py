@@ -22,9 +22,71 @@ _MPI_ENV = ("PMI_", "PMIX_", "HYDRA_", "MPIR_", "MPICH_", "OMPI_")
 RENDERER = [sys.executable, "-P"]
 
 
-def plot_results(directory: Path, series, summary: dict) -> None:
+def plot_results(directory: Path, series, summary: dict, profiles=None) -> None:
     plot_voltage(directory / "voltage.png", series, summary["case"])
+    if any("area_specific_resistance" in r for r in series.rows):
+        plot_pressure_sweep(directory / "pressure_sweep.png", series, summary["case"])
+    for name, blocks in (profiles.blocks.items() if profiles is not None else ()):
+        if blocks and "z" not in blocks[-1][2] and "y" in blocks[-1][2]:
+            plot_profile(directory / f"{name}.png", blocks, series, summary["case"])
     render_fields(directory / "fields", directory / "fields.png")
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_pressure_sweep(path: Path, series, title: str) -> None:
+    """Area-specific resistance and contact fraction against the stack pressure (log axes)."""
+    plt = _pyplot()
+    rows = [r for r in series.rows if "area_specific_resistance" in r and r["current"]]
+    p = [r["stack_pressure_set"] / 1e6 for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
+    ax.loglog(p, [r["area_specific_resistance"] * 1e4 for r in rows], "o-", label="ASR")
+    ax.set_xlabel("stack pressure (MPa)")
+    ax.set_ylabel("area-specific resistance ($\\Omega$ cm$^2$)")
+    fractions = [k for k in rows[0] if k.startswith("contact_fraction:")]
+    if fractions:
+        ax2 = ax.twinx()
+        for k in fractions:
+            ax2.semilogx(p, [r[k] for r in rows], "s--", color="C1", label=k)
+        ax2.set_ylabel("contact fraction")
+        ax2.set_ylim(0, 1.05)
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_profile(path: Path, blocks, series, title: str, most: int = 8) -> None:
+    """Interface profiles of a 2-D case, every column against y: the states of a pressure
+    sweep (labelled by pressure), else up to ``most`` states spread over the run."""
+    plt = _pyplot()
+    pick = sorted({round(k * (len(blocks) - 1) / max(most - 1, 1)) for k in range(most)})
+    cols = [k for k in blocks[-1][2] if k not in ("x", "y")]
+    fig, axes = plt.subplots(len(cols), 1, figsize=(6, 1.8 * len(cols)), dpi=120, sharex=True)
+    for j in pick:
+        row, t, values = blocks[j]
+        r = series.rows[row]
+        label = (f"{r['stack_pressure_set'] / 1e6:g} MPa" if "stack_pressure_set" in r
+                 else f"t = {t:.4g} s")
+        for ax, k in zip(axes, cols, strict=True):
+            ax.plot(values["y"] * 1e6, values[k], "-", drawstyle="steps-mid", label=label)
+    for ax, k in zip(axes, cols, strict=True):
+        ax.set_ylabel(k, fontsize=8)
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("y (um)")
+    axes[0].legend(fontsize=6, ncol=4)
+    axes[0].set_title(f"{title}: interface profiles")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
 
 
 def render_fields(fields_dir: Path, path: Path, timeout: float = 600.0) -> bool:
@@ -46,11 +108,7 @@ def render_fields(fields_dir: Path, path: Path, timeout: float = 600.0) -> bool:
 
 
 def plot_voltage(path: Path, series, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     rows = [r for r in series.rows if r["kind"] != "steady"]
     fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
     if rows:

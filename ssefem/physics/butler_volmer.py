@@ -52,7 +52,7 @@ def _kinetics(ctx: FormContext, el: Electrode, label: str, side: str, i0: float,
 def add_butler_volmer(model: Model, el: Electrode, iface: str, side: str, *, i0: float,
                       alpha_a: float, alpha_c: float,
                       label: str | None = None, electrolyte: str = ELECTROLYTE,
-                      ion_activity=None):
+                      ion_activity=None, contact=None):
     """Add the BV term (and its observables) for electrode ``el`` on ``side`` of ``iface``.
 
     ``label`` names the term and observables (default ``iface``: a thin coating makes the
@@ -64,15 +64,25 @@ def add_butler_volmer(model: Model, el: Electrode, iface: str, side: str, *, i0:
     eta); i0 is multiplied by its power alpha_a, which with ``phi_e`` the ion's electrochemical
     potential over zF is the Frumkin-corrected law
     i = k_a exp(alpha_a z f (phi_s - U - psi)) - k_c c exp(-alpha_c z f (phi_s - U - psi)).
+    ``contact(ctx)`` (1 where the surfaces touch, else 0) confines the reaction to the contacts
+    of an electrode that is not bonded; the current density observable stays the mean over the
+    nominal area, the overpotential is averaged over the contacts.
     """
     sc = model.scales
     label = label or iface
     tag = model.regions.facet_tag[iface]
     other = "-" if side == "+" else "+"
 
+    def weight(ctx: FormContext):
+        return ctx.one if contact is None else contact(ctx)
+
+    def kinetics(ctx: FormContext):
+        eta, i = _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte,
+                           ion_activity)
+        return eta, weight(ctx) * i
+
     def build(ctx: FormContext):
-        _, i = _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte,
-                         ion_activity)
+        _, i = kinetics(ctx)
         dS = ctx.dS(tag)
         out = {
             el.potential: i * ctx.v[el.potential](side) * dS,
@@ -85,14 +95,13 @@ def add_butler_volmer(model: Model, el: Electrode, iface: str, side: str, *, i0:
 
     model.add_term(Term(f"butler_volmer:{label}", "source", build))
 
-    def mean(which: int):
-        def obs(ctx: FormContext):
-            q = _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte,
-                          ion_activity)[which]
-            return q * ctx.dS(tag), ctx.one * ctx.dS(tag)
-        return obs
+    def overpotential(ctx: FormContext):
+        w = weight(ctx)
+        return w * kinetics(ctx)[0] * ctx.dS(tag), w * ctx.dS(tag)
 
-    model.add_observable(Observable(f"overpotential:{label}", "V", mean(0), sc.potential))
-    model.add_observable(Observable(f"current_density:{label}", "A/m^2", mean(1), sc.current))
-    return lambda ctx: _kinetics(ctx, el, label, side, i0, alpha_a, alpha_c, electrolyte,
-                                 ion_activity)[1]
+    def current(ctx: FormContext):
+        return kinetics(ctx)[1] * ctx.dS(tag), ctx.one * ctx.dS(tag)
+
+    model.add_observable(Observable(f"overpotential:{label}", "V", overpotential, sc.potential))
+    model.add_observable(Observable(f"current_density:{label}", "A/m^2", current, sc.current))
+    return lambda ctx: kinetics(ctx)[1]

@@ -9,6 +9,7 @@ from ssefem.materials import Library
 from ssefem.mesh.regions import Regions
 from ssefem.model import Model
 from ssefem.physics.butler_volmer import add_butler_volmer
+from ssefem.physics.cell_contact import add_contact_outputs
 from ssefem.physics.cell_mechanics import add_cell_mechanics
 from ssefem.physics.layers import LAYER_PHYSICS
 from ssefem.physics.terminals import add_terminals
@@ -76,8 +77,9 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
     for layer in (meshed[0], meshed[-1]):
         mat = library.get(layer.material)
         electrodes[layer.name] = LAYER_PHYSICS[mat.kind][1](model, case, layer, mat, T)
+    contact = None
     if case.mechanics is not None:
-        electrodes = add_cell_mechanics(model, case, library, electrodes)
+        electrodes, contact = add_cell_mechanics(model, case, library, electrodes)
     pos, neg = electrodes[layers[0].name], electrodes[layers[-1].name]
     sigmas = [library.get(layer.material).at("conductivity", T) for layer in meshed[1:-1]]
     phi_e0 = -neg.ocv() / scales.potential
@@ -113,12 +115,16 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
             electrolyte = add_thin_layer(model, next_layer, library.get(next_layer.material),
                                          iface, e_side, phi_e0)
         over = case.interface(label)
+        touching = contact if contact is not None and contact.interface == iface else None
         faradaic = add_butler_volmer(
             model, el, iface, side, label=label, electrolyte=electrolyte,
             i0=over.exchange_current_density or el.i0,
             alpha_a=over.alpha_a or el.alpha_a, alpha_c=over.alpha_c or el.alpha_c,
             ion_activity=t.ion_activity(next_meshed.name, iface),
+            contact=touching and touching.closed,
         )
+        if touching is not None:
+            add_contact_outputs(model, touching, faradaic, model.info["stress_scale"])
         cap = _tagged(model, t, t.add_electrode_contact, model, next_meshed.name, el, iface,
                       side)
         if el is pos:

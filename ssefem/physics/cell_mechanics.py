@@ -20,6 +20,8 @@ from ssefem.constants import F
 from ssefem.errors import CaseError
 from ssefem.materials import Library, Material
 from ssefem.model import Model
+from ssefem.physics.cell_contact import add_cell_contact, bodies, contact_layers
+from ssefem.physics.contact import InterfaceContact
 from ssefem.physics.electrode import Electrode
 from ssefem.physics.mechanics import (
     HELD_DISPLACEMENT,
@@ -57,12 +59,15 @@ def elastic_constants(case: Case, library: Library) -> dict[str, tuple[float, fl
             and case.geometry.dimension > 1):
         raise CaseError("mechanics.collectors", "'fixed_gap' under a stack pressure needs "
                         "lateral = 'roller' (the preloaded gap is that of a constrained stack)")
+    contact_layers(case, library)
     return out
 
 
 def add_cell_mechanics(model: Model, case: Case, library: Library,
-                       electrodes: dict[str, Electrode]) -> dict[str, Electrode]:
-    """Add the cell's mechanics; return the electrodes, with the stress-potential coupling."""
+                       electrodes: dict[str, Electrode],
+                       ) -> tuple[dict[str, Electrode], InterfaceContact | None]:
+    """Add the cell's mechanics; return the electrodes, with the stress-potential coupling,
+    and the contact of the metal electrode (None where it is bonded)."""
     mech = case.mechanics
     T = case.temperature
     constants = elastic_constants(case, library)
@@ -95,30 +100,37 @@ def add_cell_mechanics(model: Model, case: Case, library: Library,
                 return sum(p(ctx, state) for p in parts)
         layers.append(ElasticLayer(name, E, nu, eigen))
     scale = max(E for E, _ in constants.values())
-    sigma = add_elasticity(model, layers, scale, mech.degree)
+    model.info["stress_scale"] = scale
     names = tuple(constants)
+    pair = contact_layers(case, library)
+    sigma = add_elasticity(model, layers, scale, mech.degree,
+                           bodies(names, pair[0]) if pair else None)
+    contact = None
+    if pair:
+        contact = add_cell_contact(model, case, *pair, sigma, constants[pair[0]][0] / scale)
     regions = model.regions
     pos_cc, neg_cc = f"{names[0]}_cc", f"{names[-1]}_cc"
+    field = sigma.field
     if mech.lateral == "roller":
-        add_support(model, neg_cc, "roller")
+        add_support(model, neg_cc, "roller", field[names[-1]])
         if regions.dim > 1:
             for n in names:
-                add_support(model, f"{n}_lateral", "roller")
+                add_support(model, f"{n}_lateral", "roller", field[n])
     else:
-        add_support(model, neg_cc, "fixed")
+        add_support(model, neg_cc, "fixed", field[names[-1]])
     if mech.collectors == "pressure":
-        add_pressure(model, pos_cc, scale, mech.stack_pressure * MPA)
+        add_pressure(model, pos_cc, scale, mech.stack_pressure * MPA, field[names[0]])
     else:
         # held where the stack pressure put a laterally constrained stack (rollers)
         p = mech.stack_pressure * MPA
         shift = sum(case.layers[index[n]].thickness * p * (1 + nu) * (1 - 2 * nu) / (E * (1 - nu))
                     for n, (E, nu) in constants.items())
         model.constants[HELD_DISPLACEMENT] = shift
-        add_support(model, pos_cc, "axial")
+        add_support(model, pos_cc, "axial", field[names[0]])
     add_reaction_pressure(model, neg_cc, names[-1], sigma, scale)
-    add_thickness_change(model, names, pos_cc)
+    add_thickness_change(model, sigma, names[0], names[-1], pos_cc, neg_cc)
     if not mech.stress_potential:
-        return electrodes
+        return electrodes, contact
     out = dict(electrodes)
     for name, omega in omegas.items():
         factor = omega * scale / (F * model.scales.potential)
@@ -127,4 +139,4 @@ def add_cell_mechanics(model: Model, case: Case, library: Library,
             return factor * (ufl.tr(sigma(ctx, name, previous)) / 3)(side)
 
         out[name] = dataclasses.replace(electrodes[name], potential_shift=shift)
-    return out
+    return out, contact

@@ -1,4 +1,5 @@
-"""Frictionless contact of an elastic layer with a rigid obstacle, by Nitsche's method.
+"""Frictionless contact by Nitsche's method: of an elastic layer with a rigid obstacle, and of
+two bodies across an interface of the mesh.
 
 On the candidate boundary Gamma_c (outward normal n) the gap to the obstacle is
 g = g0 - u.n, with g0 the initial gap measured along n (a UFL expression of the coordinates:
@@ -13,16 +14,25 @@ with gamma = gamma0 E / h. The method is consistent (the exact solution satisfie
 gamma), so unlike a penalty the answer does not depend on gamma once it is large enough for
 stability; Newton's method handles the min (a semismooth function). The contact pressure is
 -min(...), returned for outputs.
+
+Between two bodies meeting at a mesh interface (the layers on either side have their own
+displacement fields) the gap is g = g0 - (u_s - u_m).n_s, with n_s the outward normal of the
+"slave" side s, whose normal stress enters the multiplier; its reaction acts on the other
+("master") side m: the term is - min(sigma_n(u_s) + gamma g, 0) (v_s - v_m).n_s on the
+interface. The slave is the softer body (lithium against a ceramic), so that gamma ~ E_s / h
+suffices. The interface stays flat in the mesh: g0 carries its roughness (small slopes, as in
+Westergaard's and Johnson's analyses of wavy contact).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import ufl
 
 from ssefem.model import Model
-from ssefem.physics.mechanics import DISPLACEMENT
+from ssefem.physics.mechanics import Elasticity
 from ssefem.terms import FormContext, Observable, Term
 
 
@@ -30,7 +40,7 @@ def _normal_stress(s, n, gdim):
     return sum(n[i] * s[i, j] * n[j] for i in range(gdim) for j in range(gdim))
 
 
-def add_rigid_contact(model: Model, boundary: str, layer: str, sigma: Callable,
+def add_rigid_contact(model: Model, boundary: str, layer: str, sigma: Elasticity,
                       gap: Callable[[FormContext], ufl.core.expr.Expr], modulus: float,
                       stress_scale: float, gamma0: float = 100.0) -> Callable:
     """Nitsche contact of ``layer`` on ``boundary`` with a rigid obstacle at initial gap
@@ -51,15 +61,17 @@ def add_rigid_contact(model: Model, boundary: str, layer: str, sigma: Callable,
     n = ufl.FacetNormal(msh)
     h = ufl.CellDiameter(msh)
 
+    field = sigma.field[layer]
+
     def multiplier(ctx: FormContext):
-        u = ctx.u[DISPLACEMENT]
+        u = ctx.u[field]
         gamma = ctx.constant(f"nitsche:{boundary}", gamma0 * modulus) / h
         trial = _normal_stress(sigma(ctx, layer), n, gdim) - gamma * (ufl.dot(u, n) - gap(ctx))
         return ufl.min_value(trial, 0.0)
 
     def build(ctx: FormContext):
-        v = ctx.v[DISPLACEMENT]
-        return {DISPLACEMENT: -multiplier(ctx) * ufl.dot(v, n) * ctx.ds(tag, **quadrature)}
+        v = ctx.v[field]
+        return {field: -multiplier(ctx) * ufl.dot(v, n) * ctx.ds(tag, **quadrature)}
 
     model.add_term(Term(f"contact:{boundary}", "flux", build))
 
@@ -78,3 +90,78 @@ def add_rigid_contact(model: Model, boundary: str, layer: str, sigma: Callable,
                                     force, stress_scale * area))
     model.add_observable(Observable(f"contact_fraction:{boundary}", "1", fraction))
     return pressure
+
+
+@dataclass(frozen=True)
+class InterfaceContact:
+    """What the contact of two bodies at an interface exposes (UFL, on the interface facets,
+    dimensionless): ``pressure(ctx)`` over the stress scale, ``gap(ctx)`` in lengths and
+    ``closed(ctx)``, 1 where the surfaces are pressed together or their gap is within the
+    contact distance (current passes), else 0."""
+
+    interface: str
+    pressure: Callable
+    gap: Callable
+    closed: Callable
+
+
+def add_interface_contact(model: Model, interface: str, slave: str, master: str,
+                          sigma: Elasticity, gap: Callable[[FormContext], ufl.core.expr.Expr],
+                          modulus: float, contact_distance: float,
+                          gamma0: float = 100.0) -> InterfaceContact:
+    """Nitsche contact between layers ``slave`` and ``master`` (different bodies) across the mesh
+    interface ``interface``, at initial gap ``gap(ctx)`` (dimensionless, a UFL expression of
+    the coordinates). ``modulus`` is the slave's Young's modulus over the stress scale.
+
+    Adds the term ``contact:<interface>`` and the observables ``contact_pressure:<interface>``
+    (Pa, mean over the nominal area: the load the interface carries) and
+    ``contact_fraction:<interface>`` (area within ``contact_distance`` of touching).
+    """
+    regions = model.regions
+    tag = regions.facet_tag[interface]
+    first = interface.split("|")[0]
+    if {slave, master} != set(interface.split("|")):
+        raise ValueError(f"contact at {interface!r} needs its two layers, not {slave}/{master}")
+    s = "+" if slave == first else "-"  # the interface's '+' side is its first layer
+    m = "-" if s == "+" else "+"
+    gdim = regions.mesh.geometry.dim
+    n = ufl.FacetNormal(regions.mesh)(s)
+    h = ufl.CellDiameter(regions.mesh)(s)
+    fs, fm = sigma.field[slave], sigma.field[master]
+    if fs == fm:
+        raise ValueError(f"contact at {interface!r}: {slave} and {master} are bonded")
+
+    def g(ctx: FormContext):
+        jump = ctx.u[fs](s) - ctx.u[fm](m)
+        return gap(ctx) - ufl.dot(jump, n)
+
+    def multiplier(ctx: FormContext):
+        gamma = ctx.constant(f"nitsche:{interface}", gamma0 * modulus) / h
+        sn = _normal_stress(sigma(ctx, slave)(s), n, gdim)
+        return ufl.min_value(sn + gamma * g(ctx), 0.0)
+
+    def build(ctx: FormContext):
+        lam = multiplier(ctx)
+        dS = ctx.dS(tag)
+        return {fs: -lam * ufl.dot(ctx.v[fs](s), n) * dS,
+                fm: lam * ufl.dot(ctx.v[fm](m), n) * dS}
+
+    model.add_term(Term(f"contact:{interface}", "flux", build))
+    delta = contact_distance
+
+    def closed(ctx: FormContext):
+        # pressed (the discrete contact set: there the gap is 0 only to the discretisation
+        # error of sigma_n over gamma) or touching within the contact distance (unloaded)
+        near = ufl.le(g(ctx), ctx.constant(f"contact_distance:{interface}", delta))
+        return ufl.conditional(ufl.Or(ufl.lt(multiplier(ctx), 0.0), near), 1.0, 0.0)
+
+    def pressure(ctx: FormContext):
+        return -multiplier(ctx)
+
+    def mean(q):
+        return lambda ctx: (q(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag))
+
+    model.add_observable(Observable(f"contact_pressure:{interface}", "Pa", mean(pressure),
+                                    sigma.stress_scale))
+    model.add_observable(Observable(f"contact_fraction:{interface}", "1", mean(closed)))
+    return InterfaceContact(interface, pressure, g, closed)

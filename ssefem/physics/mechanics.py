@@ -1,7 +1,9 @@
 """Small-strain elasticity over the layers of a stack: named residual terms and outputs.
 
-One displacement field ``u`` (a vector, in units of the length scale) lives on the union of the
-bonded layers. Each layer adds ``elasticity:<layer>``, the weak form of div(sigma) = 0 with
+A displacement field (a vector, in units of the length scale) lives on each body, a group of
+bonded layers: ``u`` on the first, ``u_<first layer>`` on the others (bodies meet at contact
+interfaces, see :mod:`ssefem.physics.contact`). Each layer adds ``elasticity:<layer>``, the
+weak form of div(sigma) = 0 with
 
     sigma = lambda tr(eps - eps* I) I + 2 mu (eps - eps* I),    eps = sym(grad u),
 
@@ -67,13 +69,14 @@ def strain(u) -> ufl.core.expr.Expr:
                           for i in range(3)])
 
 
-def stress(ctx: FormContext, layer: ElasticLayer, state: dict, scale: float):
-    """3x3 stress over ``scale`` in a state (``ctx.u`` or ``ctx.u_n``); the constants are named
-    ``lambda:<layer>`` and ``mu:<layer>``."""
+def stress(ctx: FormContext, layer: ElasticLayer, state: dict, scale: float,
+           field: str = DISPLACEMENT):
+    """3x3 stress over ``scale`` in a state (``ctx.u`` or ``ctx.u_n``) with the displacement
+    ``field``; the constants are named ``lambda:<layer>`` and ``mu:<layer>``."""
     lam0, mu0 = layer.lame(scale)
     lam = ctx.constant(f"lambda:{layer.name}", lam0)
     mu = ctx.constant(f"mu:{layer.name}", mu0)
-    eps = strain(state[DISPLACEMENT])
+    eps = strain(state[field])
     if layer.eigenstrain is not None:
         eps = eps - layer.eigenstrain(ctx, state) * ufl.Identity(3)
     return lam * ufl.tr(eps) * ufl.Identity(3) + 2 * mu * eps
@@ -99,43 +102,69 @@ def rigid_body_modes(V: fem.FunctionSpace) -> list[fem.Function]:
     return modes
 
 
+@dataclass(frozen=True)
+class Elasticity:
+    """The elastic layers of a model: ``elasticity(ctx, layer, previous=False)`` is a layer's 3x3
+    stress over ``stress_scale``; ``field[layer]`` names its displacement field."""
+
+    layers: dict[str, ElasticLayer]
+    field: dict[str, str]
+    stress_scale: float
+
+    def __call__(self, ctx: FormContext, name: str, previous: bool = False):
+        return stress(ctx, self.layers[name], ctx.u_n if previous else ctx.u,
+                      self.stress_scale, self.field[name])
+
+    def displacement(self, ctx: FormContext, name: str):
+        return ctx.u[self.field[name]]
+
+
+def body_field(body: tuple[str, ...], first: bool) -> str:
+    """Name of a body's displacement field."""
+    return DISPLACEMENT if first else f"{DISPLACEMENT}_{body[0]}"
+
+
 def add_elasticity(model: Model, layers: list[ElasticLayer], stress_scale: float,
-                   degree: int = 1) -> Callable:
-    """The displacement field on ``layers`` (bonded), their elastic terms and outputs.
-
-    Returns ``(ctx, layer name, previous=False) -> 3x3 stress over stress_scale``.
-    """
+                   degree: int = 1, bodies: list[tuple[str, ...]] | None = None) -> Elasticity:
+    """Displacement fields on ``bodies`` (groups of the layers, bonded within; default one body
+    of all), the layers' elastic terms and outputs."""
     names = tuple(layer.name for layer in layers)
-    by_name = {layer.name: layer for layer in layers}
+    bodies = bodies or [names]
+    if sorted(n for b in bodies for n in b) != sorted(names):
+        raise ValueError(f"bodies {bodies} do not partition the elastic layers {names}")
     sc = model.scales
-    model.add_field(Field(DISPLACEMENT, names, 0.0, sc.length, "m", degree=degree, vector=True,
-                          near_nullspace=rigid_body_modes))
-
-    def sigma(ctx: FormContext, name: str, previous: bool = False):
-        return stress(ctx, by_name[name], ctx.u_n if previous else ctx.u, stress_scale)
+    fields = {}
+    for k, body in enumerate(bodies):
+        name = body_field(body, k == 0)
+        model.add_field(Field(name, body, 0.0, sc.length, "m", degree=degree, vector=True,
+                              near_nullspace=rigid_body_modes))
+        fields.update(dict.fromkeys(body, name))
+    sigma = Elasticity({layer.name: layer for layer in layers}, fields, stress_scale)
 
     for layer in layers:
         def build(ctx: FormContext, name=layer.name):
-            v = ctx.v[DISPLACEMENT]
+            v = ctx.v[fields[name]]
             s = sigma(ctx, name)
             gdim = ufl.shape(v)[0]
             s_in = ufl.as_matrix([[s[i, j] for j in range(gdim)] for i in range(gdim)])
             # degree 2p: exact on affine simplices, the usual (p+1)^d Gauss rule on hexahedra
             # (UFL's estimate for trilinear hexahedra is 2.5x as costly to assemble)
             dx = ctx.dx(ctx.layer(name), degree=2 * degree)
-            return {DISPLACEMENT: ufl.inner(s_in, ufl.grad(v)) * dx}
+            return {fields[name]: ufl.inner(s_in, ufl.grad(v)) * dx}
 
         model.add_term(Term(f"elasticity:{layer.name}", "flux", build))
 
-    def cellwise(quantity):
+    def cellwise(quantity, body):
         def build(ctx: FormContext, q):
-            return sum(quantity(sigma(ctx, n)) * q * ctx.dx(ctx.layer(n)) for n in names)
+            return sum(quantity(sigma(ctx, n)) * q * ctx.dx(ctx.layer(n)) for n in body)
         return build
 
-    model.add_derived(DerivedField("von_mises_stress", DISPLACEMENT, "Pa",
-                                   cellwise(von_mises), stress_scale))
-    model.add_derived(DerivedField("hydrostatic_stress", DISPLACEMENT, "Pa",
-                                   cellwise(lambda s: ufl.tr(s) / 3), stress_scale))
+    for body in bodies:
+        f = fields[body[0]]
+        model.add_derived(DerivedField("von_mises_stress", f, "Pa", cellwise(von_mises, body),
+                                       stress_scale))
+        model.add_derived(DerivedField("hydrostatic_stress", f, "Pa",
+                                       cellwise(lambda s: ufl.tr(s) / 3, body), stress_scale))
     for name in names:
         def mean(quantity, name=name):
             def build(ctx: FormContext):
@@ -144,34 +173,37 @@ def add_elasticity(model: Model, layers: list[ElasticLayer], stress_scale: float
             return build
 
         model.add_observable(Observable(
-            f"axial_strain:{name}", "1", mean(lambda ctx, n: ufl.grad(ctx.u[DISPLACEMENT])[0, 0])))
+            f"axial_strain:{name}", "1",
+            mean(lambda ctx, n: ufl.grad(sigma.displacement(ctx, n))[0, 0])))
         model.add_observable(Observable(
             f"hydrostatic_stress:{name}", "Pa",
             mean(lambda ctx, n: ufl.tr(sigma(ctx, n)) / 3), stress_scale))
     return sigma
 
 
-def add_pressure(model: Model, boundary: str, stress_scale: float, pressure: float) -> None:
-    """A uniform normal pressure (Pa, compressive positive) on an outer boundary."""
+def add_pressure(model: Model, boundary: str, stress_scale: float, pressure: float,
+                 field: str = DISPLACEMENT) -> None:
+    """A uniform normal pressure (Pa, compressive positive) on an outer boundary of the body
+    whose displacement is ``field``."""
     tag = model.regions.facet_tag[boundary]
     n = ufl.FacetNormal(model.regions.mesh)
 
     def build(ctx: FormContext):
         p = ctx.constant(STACK_PRESSURE, pressure / stress_scale)
-        return {DISPLACEMENT: p * ufl.dot(n, ctx.v[DISPLACEMENT]) * ctx.ds(tag)}
+        return {field: p * ufl.dot(n, ctx.v[field]) * ctx.ds(tag)}
 
     model.add_term(Term(f"stack_pressure:{boundary}", "source", build))
 
 
-def add_support(model: Model, boundary: str, kind: str) -> None:
+def add_support(model: Model, boundary: str, kind: str, field: str = DISPLACEMENT) -> None:
     """``fixed`` (all components), ``roller`` (normal component) or ``axial`` (x held at the
-    ``held_displacement`` constant) on a named boundary."""
+    ``held_displacement`` constant) of the displacement ``field`` on a named boundary."""
     component = {"fixed": None, "roller": "normal", "axial": 0}[kind]
     value = HELD_DISPLACEMENT if kind == "axial" else "zero_displacement"
-    model.add_constraint(Constraint(DISPLACEMENT, boundary, value, component=component))
+    model.add_constraint(Constraint(field, boundary, value, component=component))
 
 
-def add_reaction_pressure(model: Model, boundary: str, layer: str, sigma: Callable,
+def add_reaction_pressure(model: Model, boundary: str, layer: str, sigma: Elasticity,
                           stress_scale: float) -> None:
     """Observable ``stack_pressure``: the mean compressive normal stress on a collector."""
     tag = model.regions.facet_tag[boundary]
@@ -186,12 +218,15 @@ def add_reaction_pressure(model: Model, boundary: str, layer: str, sigma: Callab
     model.add_observable(Observable("stack_pressure", "Pa", build, stress_scale))
 
 
-def add_thickness_change(model: Model, layers: tuple[str, ...], boundary: str) -> None:
-    """Observable ``thickness_change`` (m): the integral of du_x/dx over the stack per area."""
-    tag = model.regions.facet_tag[boundary]
+def add_thickness_change(model: Model, sigma: Elasticity, first: str, last: str,
+                         start: str, end: str) -> None:
+    """Observable ``thickness_change`` (m): the mean normal displacement of the boundary ``end``
+    of layer ``last`` minus that of ``start`` of layer ``first`` (the gaps of contact
+    interfaces in between included)."""
+    t0, t1 = model.regions.facet_tag[start], model.regions.facet_tag[end]
 
     def build(ctx: FormContext):
-        e = ufl.grad(ctx.u[DISPLACEMENT])[0, 0]
-        return sum(e * ctx.dx(ctx.layer(n)) for n in layers), ctx.one * ctx.ds(tag)
+        a, b = sigma.displacement(ctx, first)[0], sigma.displacement(ctx, last)[0]
+        return b * ctx.ds(t1) - a * ctx.ds(t0), ctx.one * ctx.ds(t0)
 
     model.add_observable(Observable("thickness_change", "m", build, model.scales.length))

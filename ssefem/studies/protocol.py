@@ -13,6 +13,7 @@ from typing import Callable
 
 from ssefem.case import Case, Step
 from ssefem.errors import ConvergenceFailure, SolverError
+from ssefem.physics.mechanics import STACK_PRESSURE
 from ssefem.physics.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
 from ssefem.studies.continuation import solve_with_continuation
 from ssefem.system import System
@@ -109,18 +110,34 @@ class ProtocolRunner:
         return self.results
 
     def _steady(self, step: Step, index: int, cycle: int) -> StepResult:
-        for i in step.currents:
-            try:
-                res = solve_with_continuation(self.system, "current", False, APPLIED_CURRENT,
-                                              i / self.i_ref)
-            except ConvergenceFailure as err:
-                raise SolverError(f"steady solve at {i} A/m^2 failed after continuation: {err}",
-                                  err.reason, self.time) from None
-            self.newton_total += res.iterations
-            self.cutbacks += res.cutbacks
-            self.record(self._row(self.system.observe(), step, index, cycle, i))
+        """Steady polarisation at each current; with ``stack_pressures``, at each pressure in
+        turn (reached by continuation), with the area-specific resistance (V(0) - V(i)) / i
+        measured against the open-circuit voltage at that pressure."""
+        for p in step.stack_pressures or [None]:
+            extra = {}
+            if p is not None:
+                self._continue(STACK_PRESSURE, p * 1e6 / self.system.model.info["stress_scale"],
+                               f"stack pressure {p} MPa")
+                self._continue(APPLIED_CURRENT, 0.0, "open circuit")
+                v0 = self.system.observe()["voltage"]
+                extra = {"stack_pressure_set": p * 1e6}
+            for i in step.currents:
+                self._continue(APPLIED_CURRENT, i / self.i_ref, f"{i} A/m^2")
+                obs = self.system.observe()
+                if p is not None:
+                    extra["area_specific_resistance"] = (v0 - obs["voltage"]) / i if i else math.nan
+                self.record({**self._row(obs, step, index, cycle, i), **extra})
         self.on_step(self.nsteps, self.time)
         return StepResult("steady", index, cycle, "done", self.time)
+
+    def _continue(self, parameter: str, value: float, what: str) -> None:
+        try:
+            res = solve_with_continuation(self.system, "current", False, parameter, value)
+        except ConvergenceFailure as err:
+            raise SolverError(f"steady solve at {what} failed after continuation: {err}",
+                              err.reason, self.time) from None
+        self.newton_total += res.iterations
+        self.cutbacks += res.cutbacks
 
     def _discharge(self, step: Step, index: int, cycle: int) -> StepResult:
         i = self._current_of(step)

@@ -36,3 +36,41 @@ def test_chemo_mechanics_serial_and_parallel_agree(case_factory, dim, collectors
     assert np.ptp(par[:, KEYS.index("hydrostatic_stress:cathode")]) > 1e5  # it did change
     scale = np.maximum(np.abs(ser).max(axis=0), 1e-300)
     np.testing.assert_array_less(np.abs(par - ser).max(axis=0) / scale, 1e-8)
+
+
+CONTACT = ("voltage", "area_specific_resistance", "contact_fraction:electrolyte|anode",
+           "contact_pressure:electrolyte|anode", "current_peak_to_mean:electrolyte|anode",
+           "thickness_change", "axial_strain:anode")
+
+
+def test_rough_contact_serial_and_parallel_agree(case_factory):
+    """Rough Li on LPS through a pressure sweep (the contact set changes with pressure); the
+    interface profile gathered on rank 0 agrees too."""
+    assert MPI.COMM_WORLD.size >= 2, "run under mpiexec -n 2"
+    case = case_factory(
+        geometry={"dimension": 2, "width": 5.0, "lateral_cells": 20},
+        layers=[{"name": "cathode", "material": "Li", "thickness": 2.0, "cells": 3},
+                {"name": "electrolyte", "material": "Li6PS5Cl", "thickness": 5.0, "cells": 8},
+                {"name": "anode", "material": "Li", "thickness": 5.0, "cells": 6}],
+        mechanics={"stack_pressure": 5.0, "contact": {
+            "interface": "electrolyte|anode", "rms_height": 0.05, "wavelength": 10.0,
+            "voids": [{"center": [5.0], "radius": 1.0, "depth": 0.1}]}},
+        protocol={"steps": [{"kind": "steady", "currents": [2.0],
+                             "stack_pressures": [2.0, 20.0, 200.0]}]},
+    )
+    results = {}
+    for name, comm in (("par", MPI.COMM_WORLD), ("ser", MPI.COMM_SELF)):
+        res = run(case, write=False, progress=False, comm=comm)
+        rows = res.series.rows
+        results[name] = (np.array([[r[k] for k in CONTACT] for r in rows]),
+                         res.profiles.blocks["interface"])
+    (par, ppar), (ser, pser) = results["par"], results["ser"]
+    f = ser[:, CONTACT.index("contact_fraction:electrolyte|anode")]
+    assert f[0] < f[1] < f[2] < 1.0  # the void stays open
+    scale = np.maximum(np.abs(ser).max(axis=0), 1e-300)
+    np.testing.assert_array_less(np.abs(par - ser).max(axis=0) / scale, 1e-8)
+    if MPI.COMM_WORLD.rank == 0:
+        for (_, _, a), (_, _, b) in zip(ppar, pser, strict=True):
+            for k in a:
+                s = max(np.abs(b[k]).max(), 1e-300)
+                assert a[k].shape == b[k].shape and np.abs(a[k] - b[k]).max() / s < 1e-8, k

@@ -117,6 +117,13 @@ def _seq(*edits):
     return edit
 
 
+def _contact(contact: dict, dimension: int = 1, stack_pressure: float = 5.0, **mech):
+    """The default case with a thin coating and its Li anode in contact with the electrolyte."""
+    return _seq(_set("layers[1].mode", "thin"), _set("geometry.dimension", dimension),
+                _set("mechanics", {"stack_pressure": stack_pressure, **mech,
+                                   "contact": {"interface": "electrolyte|anode", **contact}}))
+
+
 def _electrolyte_first(d: dict) -> None:
     layers = d["layers"]  # cathode, coating, electrolyte, anode -> electrolyte, coating, ..., anode
     layers[0], layers[2] = layers[2], layers[0]
@@ -314,6 +321,34 @@ BAD = [
         _seq(_set("layers[1].mode", "thin"),
              _set("mechanics", {"stress_free_temperature": 350.0})),
         "layers[0].material", ("LiCoO2", "thermal_expansion")),
+    # ---- contact of the metal electrode ([mechanics.contact]; the coating made thin, so that
+    # every meshed layer has elastic constants)
+    Bad("contact_unknown_interface", _contact({"interface": "cathode|anode"}),
+        "mechanics.contact.interface", ("no meshed interface", "electrolyte|anode")),
+    Bad("contact_without_metal", _contact({"interface": "cathode|electrolyte"}),
+        "mechanics.contact.interface", ("metal",)),
+    Bad("contact_fixed_gap", _contact({}, collectors="fixed_gap"), "mechanics.contact",
+        ("'pressure'", "'roller'")),
+    Bad("contact_without_stack_pressure", _contact({}, stack_pressure=0.0),
+        "mechanics.stack_pressure", ("> 0",)),
+    Bad("contact_negative_roughness", _contact({"rms_height": -0.1}),
+        "mechanics.contact.rms_height", ("greater than or equal to 0",)),
+    Bad("contact_roughness_without_wavelength", _contact({"rms_height": 0.1}, dimension=2),
+        "mechanics.contact.wavelength", ("needs a wavelength",)),
+    Bad("contact_width_not_half_wavelengths",
+        _contact({"rms_height": 0.1, "wavelength": 3.0}, dimension=2),
+        "mechanics.contact.wavelength", ("half wavelengths",)),
+    Bad("contact_void_center_of_wrong_dimension",
+        _contact({"voids": [{"center": [1.0, 2.0], "radius": 1.0, "depth": 0.1}]}, dimension=2),
+        "mechanics.contact.voids[0].center", ("1 lateral coordinate",)),
+    Bad("stack_pressures_without_mechanics",
+        _set("protocol.steps", [{"kind": "steady", "currents": [1.0], "stack_pressures": [5.0]}]),
+        "protocol.steps[0].stack_pressures", ("[mechanics]",)),
+    Bad("stack_pressures_on_a_discharge", _set("protocol.steps[1].stack_pressures", [5.0]),
+        "protocol.steps[1].stack_pressures", ("only a 'steady'",)),
+    Bad("stack_pressures_not_positive",
+        _set("protocol.steps", [{"kind": "steady", "currents": [1.0], "stack_pressures": [0.0]}]),
+        "protocol.steps[0].stack_pressures", ("> 0",)),
     # ---- initial state
     Bad("stoichiometry_below_window", _set("initial.stoichiometry", 0.3), "initial.stoichiometry",
         ("outside", "LiCoO2", "0.5")),

@@ -201,3 +201,30 @@ def test_mechanics_fields_read_back_with_pyvista(tmp_path):
         assert cells.any()
         np.testing.assert_allclose(vm[cells], p * (1 - 2 * nu) / (1 - nu), rtol=1e-6)
         np.testing.assert_allclose(sh[cells], -p * (1 + nu) / (3 * (1 - nu)), rtol=1e-6)
+
+
+def test_pressure_sweep_case_writes_its_outputs(tmp_path):
+    """cases/li_llzo_pressure_sweep.toml through the CLI (three pressures, a coarser mesh): the
+    sweep's columns, the interface profile of every pressure, and the two plots."""
+    import csv
+
+    data = load_case(ROOT / "cases" / "li_llzo_pressure_sweep.toml").model_dump(
+        mode="json", exclude_none=True)
+    data["geometry"]["lateral_cells"] = 20
+    data["protocol"]["steps"][0]["stack_pressures"] = [1.0, 20.0, 400.0]
+    path = _write_case(tmp_path / "case.toml", case_from_dict(data))
+    out = _cli("run", str(path), "--no-progress", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    d = tmp_path / "results" / data["name"]
+    for name in ("pressure_sweep.png", "interface.png", "profiles/interface.csv"):
+        assert (d / name).is_file(), name
+    rows = list(csv.DictReader((d / "timeseries.csv").open()))
+    asr = [float(r["area_specific_resistance [Ohm m^2]"]) for r in rows]
+    f = [float(r["contact_fraction:electrolyte|anode [1]"]) for r in rows]
+    assert [float(r["stack_pressure_set [Pa]"]) for r in rows] == [1e6, 20e6, 400e6]
+    assert asr[0] > asr[1] > asr[2] > 0 and f[0] < f[1] < f[2]
+    profile = list(csv.DictReader((d / "profiles" / "interface.csv").open()))
+    assert sorted({int(r["row"]) for r in profile}) == [0, 1, 2]
+    assert len(profile) == 3 * 20
+    assert {"y [m]", "contact_pressure [Pa]", "gap [m]", "closed",
+            "current_density [A/m^2]"} <= set(profile[0])

@@ -1,0 +1,161 @@
+"""A metal electrode in contact with its ion conductor: the case's ``[mechanics.contact]``.
+
+The metal (the softer body) and the layers on the other side become two bodies with their own
+displacements, joined at the interface by frictionless Nitsche contact
+(:func:`ssefem.physics.contact.add_interface_contact`). The mesh interface is flat; the initial
+gap g0 carries the metal surface's shape, measured from the ion conductor:
+
+- sinusoidal roughness of RMS height h and wavelength L: g0 = sqrt(2) h (1 - cos(2 pi y / L))
+  in 2-D, h (2 - cos(2 pi y / L) - cos(2 pi z / L)) in 3-D; with the width a whole number of
+  half wavelengths the lateral rollers are planes of symmetry (a periodic array of asperities);
+- voids, elliptical caps of depth d and radius R: g0 += d sqrt(1 - r^2 / R^2) for r < R.
+
+The interface kinetics of the metal pass current only where the gap is within the contact
+distance (``InterfaceContact.closed``); the ion conductor resolves the constriction of the
+current toward the contacts as far as the mesh resolves them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import ufl
+
+from ssefem.case import Case, Contact
+from ssefem.errors import CaseError
+from ssefem.materials import Library
+from ssefem.model import Model
+from ssefem.physics.contact import InterfaceContact, add_interface_contact
+from ssefem.physics.mechanics import Elasticity
+from ssefem.terms import FormContext, Observable, Profile
+
+KEY = "mechanics.contact"
+
+
+def contact_layers(case: Case, library: Library) -> tuple[str, str] | None:
+    """(metal layer, other layer) of the case's contact interface, checked; None without one."""
+    mech = case.mechanics
+    contact = mech.contact if mech is not None else None
+    if contact is None:
+        return None
+    meshed = [layer.name for layer in case.layers if layer.mode == "meshed"]
+    pairs = [f"{a}|{b}" for a, b in zip(meshed, meshed[1:], strict=False)]
+    if contact.interface not in pairs:
+        raise CaseError(f"{KEY}.interface", f"no meshed interface {contact.interface!r}; the "
+                        f"stack has {', '.join(pairs)}")
+    a, b = contact.interface.split("|")
+    metal = [n for n in (a, b) if library.get(case.layer(n).material).kind == "metal"]
+    if len(metal) != 1 or metal[0] not in (meshed[0], meshed[-1]):
+        raise CaseError(f"{KEY}.interface", "one side must be a metal electrode (the contact "
+                        "is that of a metal on its ion conductor)")
+    dim = case.geometry.dimension
+    if mech.collectors != "pressure" or (dim > 1 and mech.lateral != "roller"):
+        raise CaseError(f"{KEY}", "contact needs collectors = 'pressure' and lateral = "
+                        "'roller' (the bodies are then held only by the stack pressure)")
+    if mech.stack_pressure <= 0:
+        raise CaseError("mechanics.stack_pressure", "contact needs a stack pressure > 0 to "
+                        "hold the two bodies together")
+    if contact.rms_height > 0:
+        if dim == 1:
+            raise CaseError(f"{KEY}.rms_height", "roughness needs a 2-D or 3-D geometry")
+        if contact.wavelength is None:
+            raise CaseError(f"{KEY}.wavelength", "roughness (rms_height > 0) needs a wavelength")
+        halves = 2 * case.geometry.width / contact.wavelength
+        if abs(halves - round(halves)) > 1e-9 * halves:
+            raise CaseError(f"{KEY}.wavelength", f"the width {case.geometry.width} um must hold "
+                            f"a whole number of half wavelengths (got {halves:g})")
+    for i, void in enumerate(contact.voids):
+        if dim == 1 or len(void.center) != dim - 1:
+            raise CaseError(f"{KEY}.voids[{i}].center",
+                            f"needs {dim - 1} lateral coordinate(s) in {dim}-D" if dim > 1
+                            else "voids need a 2-D or 3-D geometry")
+    return metal[0], b if metal[0] == a else a
+
+
+def bodies(names: tuple[str, ...], metal: str) -> list[tuple[str, ...]]:
+    """The elastic layers split at the metal: (the rest, the metal) in stack order."""
+    rest = tuple(n for n in names if n != metal)
+    return [rest, (metal,)] if names[-1] == metal else [(metal,), rest]
+
+
+def initial_gap(contact: Contact, dim: int, unit: float):
+    """``ctx -> g0`` (in units of ``unit`` metres) of the case's roughness and voids."""
+    um = 1e-6 / unit
+
+    def gap(ctx: FormContext):
+        x = ufl.SpatialCoordinate(ctx.regions.mesh)
+        lateral = [x[k] for k in range(1, dim)]
+        g = 0.0 * x[0]
+        h = contact.rms_height * um
+        if h > 0:
+            k = 2 * math.pi / (contact.wavelength * um)
+            if dim == 2:
+                g = g + math.sqrt(2.0) * h * (1 - ufl.cos(k * lateral[0]))
+            else:
+                g = g + h * (2 - ufl.cos(k * lateral[0]) - ufl.cos(k * lateral[1]))
+        for void in contact.voids:
+            r2 = sum((c - y0 * um) ** 2 for c, y0 in zip(lateral, void.center, strict=True))
+            cap = 1 - r2 / (void.radius * um) ** 2
+            g = g + void.depth * um * ufl.sqrt(ufl.max_value(cap, 0.0))
+        return g
+
+    return gap
+
+
+def largest_gap(contact: Contact, dim: int) -> float:
+    """An upper bound of g0, um."""
+    rough = contact.rms_height * (2 * math.sqrt(2.0) if dim == 2 else 4.0)
+    return rough + sum(v.depth for v in contact.voids)
+
+
+def add_cell_contact(model: Model, case: Case, metal: str, other: str, sigma: Elasticity,
+                     modulus: float) -> InterfaceContact:
+    """The contact at the case's interface; ``modulus`` is the metal's E over the stress scale.
+
+    The ion conductor's body starts shifted into the metal beyond the largest initial gap, so that
+    the first Newton iterate finds every point in contact (an open start would leave that body
+    free to move): the iterates then open the gaps.
+    """
+    contact = case.mechanics.contact
+    dim = model.regions.dim
+    unit = model.scales.length
+    out = add_interface_contact(model, contact.interface, metal, other, sigma,
+                                initial_gap(contact, dim, unit), modulus,
+                                contact.contact_distance * 1e-6 / unit, contact.nitsche)
+    field = model.fields[sigma.field[other]]
+    toward_metal = 1.0 if case.layers[-1].name == metal else -1.0  # the stack runs along x
+    shift = (toward_metal * (1.5 * largest_gap(contact, dim) + contact.contact_distance)
+             * 1e-6 / unit)
+    model.fields[field.name] = dataclasses.replace(field,
+                                                   initial=(shift,) + (0.0,) * (dim - 1))
+    return out
+
+
+def add_contact_outputs(model: Model, contact: InterfaceContact, current,
+                        stress_scale: float) -> None:
+    """The contact interface's resolved outputs, given the local current density
+    ``current(ctx)`` (dimensionless) that crosses it:
+
+    - observable ``current_peak_to_mean:<interface>``: the largest current density, averaged
+      over the interface facets of each cell, over the mean over the nominal area (1 where the
+      current is uniform);
+    - profile ``interface`` (``profiles/interface.csv``): contact pressure, gap, contact
+      indicator and current density along the interface.
+    """
+    iface = contact.interface
+    tag = model.regions.facet_tag[iface]
+    sc = model.scales
+
+    def local(q):
+        return lambda ctx: (q(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag))
+
+    model.add_observable(Observable(f"current_peak_to_mean:{iface}", "1",
+                                    local(lambda ctx: abs(current(ctx))),
+                                    reduce="peak_to_mean"))
+    model.add_profile(Profile("interface", iface, (
+        Observable("contact_pressure", "Pa", local(contact.pressure), stress_scale),
+        Observable("gap", "m", local(contact.gap), sc.length),
+        Observable("closed", "1", local(contact.closed)),
+        Observable("current_density", "A/m^2", local(current), sc.current),
+    )))

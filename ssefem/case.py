@@ -55,6 +55,16 @@ class Geometry(_Strict):
         "simplex", description="triangles/tetrahedra or quadrilaterals/hexahedra"
     )
     mesh_file: str | None = Field(None, description="a user .msh with the same physical names")
+    axisymmetric: bool = Field(
+        False, description="2-D only: x is the axis of symmetry direction (stack axis), y the "
+        "radius, the cell is a cylinder of radius 'width'")
+
+    @model_validator(mode="after")
+    def _axisymmetric(self) -> Geometry:
+        if self.axisymmetric and self.dimension != 2:
+            raise CaseError("axisymmetric", f"needs dimension = 2 (the meridian plane of the "
+                            f"cylinder), got dimension = {self.dimension}")
+        return self
 
 
 class Step(_Strict):

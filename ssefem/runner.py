@@ -49,7 +49,7 @@ def stack_spec(case: Case) -> StackSpec:
         grading=tuple(layer.grading for layer in layers),
         face_cell=tuple(layer.face_cell for layer in layers),
         dimension=g.dimension, width=g.width, lateral_cells=g.lateral_cells,
-        tensor=g.cell_type == "tensor",
+        tensor=g.cell_type == "tensor", axisymmetric=g.axisymmetric,
     )
 
 

@@ -243,7 +243,9 @@ class System:
                 Q = fem.functionspace(sub.mesh, ("DG", 0))
                 q = ufl.TestFunction(Q)
                 num = fem.form(d.build(self.ctx, q), entity_maps=self.entity_maps)
-                vol = fem.assemble_vector(fem.form(q * ufl.dx(domain=sub.mesh))).array
+                # the same weight as the terms' measures (2 pi r in an axisymmetric mesh)
+                dx = self.model.regions.measure("dx", sub.mesh)
+                vol = fem.assemble_vector(fem.form(q * dx)).array
                 self._derived.append((d, num, vol, fem.Function(Q, name=d.name)))
         out = {}
         for d, num, vol, f in self._derived:

@@ -28,7 +28,12 @@ EQUILIBRATION = "equilibration"
 
 @dataclass
 class FormContext:
-    """What a term may use: the regions, scales, named unknowns, tests and shared constants."""
+    """What a term may use: the regions, scales, named unknowns, tests and shared constants.
+
+    The measures integrate over the real cell: in an axisymmetric mesh they carry the weight
+    2 pi r (``radius`` is then r, the UFL coordinate y; None otherwise), so a term needs
+    ``radius`` only where the geometry enters its integrand (the hoop strain u_r / r).
+    """
 
     regions: Regions
     scales: Scales
@@ -41,9 +46,11 @@ class FormContext:
     ds: ufl.Measure = field(init=False)
     dS: ufl.Measure = field(init=False)
     one: fem.Constant = field(init=False)
+    radius: ufl.core.expr.Expr | None = field(init=False)
 
     def __post_init__(self):
         self.one = fem.Constant(self.regions.mesh, 1.0)
+        self.radius = self.regions.radius
         self.dx = self.regions.dx()
         self.ds = self.regions.ds()
         self.dS = self.regions.dS()

@@ -12,9 +12,11 @@ from ssefem.mesh.regions import Regions
 
 
 def one_layer_regions(msh: mesh.Mesh, layer: str,
-                      parts: dict[str, Callable[[np.ndarray], np.ndarray]]) -> Regions:
+                      parts: dict[str, Callable[[np.ndarray], np.ndarray]],
+                      axisymmetric: bool = False) -> Regions:
     """All cells in ``layer`` (tag 1); boundary facets where ``parts[name](x)`` holds get the
-    name (tags 1, 2, ... in order). ``msh`` must be ghosted by shared facet."""
+    name (tags 1, 2, ... in order). ``msh`` must be ghosted by shared facet. ``axisymmetric``:
+    a 2-D mesh is the meridian plane (x, r = y) of a solid of revolution about the x axis."""
     tdim = msh.topology.dim
     imap = msh.topology.index_map(tdim)
     cells = np.arange(imap.size_local + imap.num_ghosts, dtype=np.int32)
@@ -29,4 +31,4 @@ def one_layer_regions(msh: mesh.Mesh, layer: str,
     order = np.argsort(facets)
     facet_tags = mesh.meshtags(msh, tdim - 1, facets[order], values[order])
     return Regions(msh, cell_tags, facet_tags, [layer], {layer: 1},
-                   {name: tag for tag, name in enumerate(parts, start=1)})
+                   {name: tag for tag, name in enumerate(parts, start=1)}, axisymmetric)

@@ -16,7 +16,12 @@ import numpy as np
 
 @dataclass(frozen=True)
 class StackSpec:
-    """What the builder needs: layer names, thicknesses (um), cells and grading, lateral size."""
+    """What the builder needs: layer names, thicknesses (um), cells and grading, lateral size.
+
+    ``axisymmetric`` (2-D only) makes the mesh the meridian plane of a cylinder of radius
+    ``width`` about the x axis (y is the radius). The mesh is the same; the regions built from
+    it integrate over the cylinder.
+    """
 
     names: tuple[str, ...]
     thicknesses: tuple[float, ...]
@@ -27,6 +32,7 @@ class StackSpec:
     lateral_cells: int = 4
     tensor: bool = False
     face_cell: tuple[float | None, ...] | None = None
+    axisymmetric: bool = False
 
     def __post_init__(self):
         n = len(self.names)
@@ -40,6 +46,9 @@ class StackSpec:
             raise ValueError("StackSpec: thicknesses must be positive")
         if self.dimension not in (1, 2, 3):
             raise ValueError(f"StackSpec: dimension must be 1, 2 or 3 (got {self.dimension})")
+        if self.axisymmetric and self.dimension != 2:
+            raise ValueError("StackSpec: an axisymmetric stack is 2-D (x along the axis, y the "
+                             "radius)")
 
     @property
     def positions(self) -> np.ndarray:

@@ -19,6 +19,37 @@ from ssefem.mesh.builder import StackSpec, build_stack_model
 INTERFACE_QUADRATURE = 6
 
 
+class AxisymmetricMeasure(ufl.Measure):
+    """A measure on the meridian plane (x, r = y) of a solid of revolution about the x axis.
+
+    ``f * dm`` integrates ``2 pi r f`` over the plane, the integral of ``f`` over the solid, so
+    terms and observables written for a 2-D stack become axisymmetric unchanged (for a scalar
+    field the gradient in (x, r) is the 3-D one). The weight is continuous, so it needs no
+    restriction in interior-facet integrals. Every measure derived from this one
+    (``dm(tag, degree=...)``, ``dm(tag, metadata=...)``, sums of measures) keeps the class and
+    so the weight; the weight is applied once, on a plain measure.
+    """
+
+    __slots__ = ()
+
+    def __rmul__(self, integrand):
+        if isinstance(integrand, int | float):
+            integrand = ufl.as_ufl(integrand)
+        if not isinstance(integrand, ufl.core.expr.Expr):
+            return NotImplemented
+        r = ufl.SpatialCoordinate(self.ufl_domain())[1]
+        return (2 * np.pi * r * integrand) * super().reconstruct()
+
+    def reconstruct(self, integral_type=None, subdomain_id=None, domain=None, metadata=None,
+                    subdomain_data=None, intersect_measures=None) -> AxisymmetricMeasure:
+        plain = super().reconstruct(integral_type, subdomain_id, domain, metadata,
+                                    subdomain_data, intersect_measures)
+        return AxisymmetricMeasure(
+            plain.integral_type(), domain=plain.ufl_domain(),
+            subdomain_id=plain.subdomain_id(), metadata=plain.metadata(),
+            subdomain_data=plain.subdomain_data(), intersect_measures=plain.intersect_measures())
+
+
 @dataclass
 class SubMesh:
     """A submesh over a union of layers, with its map to the parent's cells."""
@@ -34,6 +65,8 @@ class Regions:
 
     ``layers`` is in stack order; an interface between layers i < j is oriented so that its '+'
     side is the cell in layer i (DOLFINx does not fix the '+' side of an interior facet itself).
+    ``axisymmetric`` (2-D only): the mesh is the meridian plane of a cylinder about the x axis,
+    y the radius, and every measure integrates over the cylinder (weight 2 pi y).
     """
 
     mesh: mesh.Mesh
@@ -42,8 +75,13 @@ class Regions:
     layers: list[str]
     layer_tag: dict[str, int]
     facet_tag: dict[str, int]
+    axisymmetric: bool = False
     _submeshes: dict[tuple[str, ...], SubMesh] = field(default_factory=dict)
     _dS: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.axisymmetric and (self.dim != 2 or self.mesh.geometry.dim != 2):
+            raise ValueError("an axisymmetric mesh is 2-D: x along the axis, y the radius")
 
     @property
     def comm(self) -> MPI.Comm:
@@ -81,11 +119,23 @@ class Regions:
             self._submeshes[key] = SubMesh(sub, fmap, facets)
         return self._submeshes[key]
 
+    @property
+    def radius(self) -> ufl.core.expr.Expr | None:
+        """The distance from the axis, y (UFL), of an axisymmetric mesh; None otherwise."""
+        return ufl.SpatialCoordinate(self.mesh)[1] if self.axisymmetric else None
+
+    def measure(self, integral_type: str, domain: mesh.Mesh | None = None,
+                **kwargs) -> ufl.Measure:
+        """A measure on the parent mesh (or on ``domain``, one of its submeshes), weighted by
+        2 pi r when the geometry is axisymmetric."""
+        kind = AxisymmetricMeasure if self.axisymmetric else ufl.Measure
+        return kind(integral_type, domain=self.mesh if domain is None else domain, **kwargs)
+
     def dx(self) -> ufl.Measure:
-        return ufl.Measure("dx", domain=self.mesh, subdomain_data=self.cell_tags)
+        return self.measure("dx", subdomain_data=self.cell_tags)
 
     def ds(self) -> ufl.Measure:
-        return ufl.Measure("ds", domain=self.mesh, subdomain_data=self.facet_tags)
+        return self.measure("ds", subdomain_data=self.facet_tags)
 
     def dS(self) -> ufl.Measure:
         """Interior-facet measure over every interface, '+' on the earlier layer of the stack.
@@ -95,8 +145,8 @@ class Regions:
         35 (hundreds of points per facet) without making the P1/P2 solution more accurate.
         """
         data = [(self.facet_tag[n], self._oriented(n).ravel()) for n in self.interfaces()]
-        return ufl.Measure("dS", domain=self.mesh, subdomain_data=data,
-                           metadata={"quadrature_degree": INTERFACE_QUADRATURE})
+        return self.measure("dS", subdomain_data=data,
+                            metadata={"quadrature_degree": INTERFACE_QUADRATURE})
 
     def interfaces(self) -> list[str]:
         return [n for n in self.facet_tag if "|" in n]
@@ -115,7 +165,8 @@ class Regions:
         return self._dS[name]
 
     def measure_size(self, name: str) -> float:
-        """Area (length in 2-D, 1 in 1-D) of a named facet group or volume of a layer, in um^d."""
+        """Area (length in 2-D, 1 in 1-D) of a named facet group or volume of a layer, in um^d
+        (in an axisymmetric mesh the area or volume swept by the revolution, in um^2 or um^3)."""
         one = fem.Constant(self.mesh, 1.0)
         if name in self.layer_tag:
             form = one * self.dx()(self.layer_tag[name])
@@ -178,4 +229,5 @@ def load_regions(spec: StackSpec, comm: MPI.Comm, mesh_file: str | Path | None =
     facet_tag = {n: g.tag for n, g in groups.items() if g.dim == tdim - 1}
     msh = data.mesh
     msh.topology.create_connectivity(tdim - 1, tdim)
-    return Regions(msh, data.cell_tags, data.facet_tags, list(spec.names), layer_tag, facet_tag)
+    return Regions(msh, data.cell_tags, data.facet_tags, list(spec.names), layer_tag, facet_tag,
+                   spec.axisymmetric)

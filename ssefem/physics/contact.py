@@ -48,8 +48,8 @@ def add_rigid_contact(model: Model, boundary: str, layer: str, sigma: Elasticity
 
     ``sigma(ctx, layer)`` is the layer's 3x3 stress over ``stress_scale`` (Pa) and ``modulus``
     the layer's Young's modulus over it. Adds the term ``contact:<boundary>`` and the
-    observables ``contact_force:<boundary>`` (the integral of the pressure: N in 3-D, N/m in
-    2-D) and ``contact_fraction:<boundary>`` (closed over candidate area); returns
+    observables ``contact_force:<boundary>`` (the integral of the pressure: N in 3-D and
+    axisymmetric, N/m in plane 2-D) and ``contact_fraction:<boundary>`` (closed over candidate area); returns
     ``ctx -> contact pressure`` over ``stress_scale`` on the boundary.
     """
     msh = model.regions.mesh
@@ -85,8 +85,10 @@ def add_rigid_contact(model: Model, boundary: str, layer: str, sigma: Elasticity
         closed = ufl.conditional(ufl.gt(pressure(ctx), 0.0), 1.0, 0.0)
         return closed * ctx.ds(tag, **quadrature), ctx.one * ctx.ds(tag, **quadrature)
 
-    area = model.scales.length ** (gdim - 1)
-    model.add_observable(Observable(f"contact_force:{boundary}", "N" if gdim == 3 else "N/m",
+    # an axisymmetric boundary integral is over the surface of revolution: a force in N
+    solid = gdim == 3 or model.regions.axisymmetric
+    area = model.scales.length ** (2 if solid else gdim - 1)
+    model.add_observable(Observable(f"contact_force:{boundary}", "N" if solid else "N/m",
                                     force, stress_scale * area))
     model.add_observable(Observable(f"contact_fraction:{boundary}", "1", fraction))
     return pressure

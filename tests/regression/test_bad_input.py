@@ -359,6 +359,12 @@ BAD = [
     Bad("bad_cell_type", _set("geometry.cell_type", "hexagon"), "geometry.cell_type",
         ("'hexagon'",)),
     Bad("geometry_not_a_table", _set("geometry", 3), "geometry", ()),
+    Bad("axisymmetric_1d", _set("geometry.axisymmetric", True), "geometry.axisymmetric",
+        ("dimension = 2", "dimension = 1")),
+    Bad("axisymmetric_3d", _set("geometry", {"dimension": 3, "axisymmetric": True}),
+        "geometry.axisymmetric", ("dimension = 2", "dimension = 3")),
+    Bad("axisymmetric_not_a_bool", _set("geometry", {"dimension": 2, "axisymmetric": "maybe"}),
+        "geometry.axisymmetric", ("'maybe'",)),
     Bad("mesh_file_missing", _set("geometry.mesh_file", "nosuch.msh"), "geometry.mesh_file",
         ("nosuch.msh'", "not found")),
     Bad("mesh_file_garbage", _set("geometry.mesh_file", "stack.msh"), "geometry.mesh_file",
@@ -460,7 +466,8 @@ def test_run_rejects_bad_case(bad: Bad, tmp_path: Path):
 
 
 VALIDATE = ["unknown_material_close", "stoichiometry_below_window", "mesh_file_missing",
-            "broken_toml_syntax", "file_not_found", "unknown_plugin", "hold_without_voltage"]
+            "broken_toml_syntax", "file_not_found", "unknown_plugin", "hold_without_voltage",
+            "axisymmetric_3d"]
 
 
 @pytest.mark.parametrize("case_id", VALIDATE)

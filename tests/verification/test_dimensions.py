@@ -1,4 +1,5 @@
-"""1-D, 2-D and 3-D versions of the same laterally uniform cell give the same voltage curve."""
+"""1-D, 2-D, 3-D and axisymmetric 2-D versions of the same laterally uniform cell give the same
+voltage curve."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import numpy as np
 from ssefem.runner import run
 
 
-def _curve(case_factory, dim: int):
+def _curve(case_factory, dim: int, axisymmetric: bool = False):
     case = case_factory(
-        geometry={"dimension": dim, "width": 2.0, "lateral_cells": 2, "cell_type": "tensor"},
+        geometry={"dimension": dim, "width": 2.0, "lateral_cells": 2, "cell_type": "tensor",
+                  "axisymmetric": axisymmetric},
         layers=[{"name": "cathode", "material": "LiCoO2", "thickness": 2.0, "cells": 8,
                  "grading": 2.0},
                 {"name": "coating", "material": "LiNbO3", "thickness": 0.02, "cells": 2},
@@ -28,8 +30,9 @@ def _curve(case_factory, dim: int):
 
 def test_1d_2d_3d_same_voltage_curve(case_factory):
     c1, c2, c3 = (_curve(case_factory, d) for d in (1, 2, 3))
+    axisymmetric = _curve(case_factory, 2, axisymmetric=True)
     assert len(c1) > 10
-    for c in (c2, c3):
+    for c in (c2, c3, axisymmetric):
         assert c.shape == c1.shape
         np.testing.assert_allclose(c[:, 0], c1[:, 0], rtol=0, atol=1e-9)
         np.testing.assert_allclose(c[:, 1], c1[:, 1], rtol=0, atol=1e-6)

@@ -1,6 +1,7 @@
 """Mechanics of the cell against closed forms: uniaxial compression of a laterally constrained
-stack, chemical strain of the cathode through a discharge, the stress-potential coupling, and a
-fixed gap. The closed forms are written out here from linear elasticity, independent of the code.
+stack (1-D, 2-D, 3-D and axisymmetric), chemical strain of the cathode through a discharge, the
+stress-potential coupling, a fixed gap, and the free expansion of a cube and of a cylinder. The
+closed forms are written out here from linear elasticity, independent of the code.
 """
 
 from __future__ import annotations
@@ -28,17 +29,21 @@ def _constrained_strain(p, E, nu):
     return -p * (1 + nu) * (1 - 2 * nu) / (E * (1 - nu))
 
 
-def _steady(case_factory, dim, mechanics, currents=(0.0,)):
+def _steady(case_factory, dim, mechanics, currents=(0.0,), axisymmetric=False):
     case = case_factory(
-        geometry={"dimension": dim, "width": 2.0, "lateral_cells": 2},
+        geometry={"dimension": dim, "width": 2.0, "lateral_cells": 2,
+                  "axisymmetric": axisymmetric},
         initial={"stoichiometry": 0.6}, mechanics=mechanics,
         protocol={"steps": [{"kind": "steady", "currents": list(currents)}]})
     return run(case, write=False, progress=False).series.rows[-1]
 
 
-@pytest.mark.parametrize("dim", [1, 2, 3])
-def test_uniaxial_compression_of_a_constrained_stack(case_factory, dim):
-    row = _steady(case_factory, dim, {"stack_pressure": P / 1e6})
+@pytest.mark.parametrize("dim,axisymmetric", [(1, False), (2, False), (3, False), (2, True)],
+                         ids=["1d", "2d", "3d", "axisymmetric"])
+def test_uniaxial_compression_of_a_constrained_stack(case_factory, dim, axisymmetric):
+    """Axisymmetric: a cylinder in a die (rollers on its mantle, and on the axis u_r = 0): the
+    hoop strain vanishes like the plane-strain one, so the closed form is the same."""
+    row = _steady(case_factory, dim, {"stack_pressure": P / 1e6}, axisymmetric=axisymmetric)
     change = 0.0
     for name in LAYERS:
         E, nu = _elastic(name)
@@ -162,3 +167,69 @@ def test_free_expansion_of_an_insertion_layer(linear_solver):
     s = sigma(ctx, "cathode")
     smax = fem.assemble_scalar(fem.form(ufl.inner(s, s) * ctx.dx, entity_maps=system.entity_maps))
     assert np.sqrt(regions.comm.allreduce(smax)) * E < 1e-6 * E * abs(expected)
+
+
+def _cylinder_regions(n: int):
+    """The meridian plane [0, 1.5] x [0, 1] (x the axis, y the radius) of one layer as an
+    axisymmetric mesh, its face x = 0 tagged x0."""
+    from mesh_helpers import one_layer_regions
+    from mpi4py import MPI
+
+    from dolfinx import mesh
+
+    msh = mesh.create_rectangle(MPI.COMM_WORLD, [[0, 0], [1.5, 1]], [3 * n, 2 * n],
+                                mesh.CellType.triangle, ghost_mode=mesh.GhostMode.shared_facet)
+    return one_layer_regions(msh, "cathode", {"x0": lambda x: np.isclose(x[0], 0.0)},
+                             axisymmetric=True)
+
+
+@pytest.mark.parametrize("linear_solver", ["mumps", "gamg"])
+def test_free_expansion_of_an_insertion_cylinder(linear_solver):
+    """A cylinder of LiCoO2 on one roller (its face x = 0), free mantle, its composition raised
+    uniformly by 0.3: eps_xx = eps_rr = eps_thth = Omega dc / 3, u_r = eps* r, no stress. The
+    hoop strain u_r / r carries it: without it eps_thth would be 0 and the stress could not
+    vanish (sigma_thth = -(lambda + 2 mu) eps* for that displacement)."""
+    import ufl
+    from dolfinx import fem
+
+    from ssefem.fields import Field
+    from ssefem.model import Model
+    from ssefem.physics.mechanics import DISPLACEMENT, ElasticLayer, add_elasticity, add_support
+    from ssefem.scales import Scales
+    from ssefem.system import System
+
+    mat = LIB.get("LiCoO2")
+    omega, cmax = mat.at("partial_molar_volume", 298.15), mat.at("c_max", 298.15)
+    E, nu = _elastic("cathode")
+    regions = _cylinder_regions(3)
+    model = Model(regions, Scales(298.15))
+    model.add_field(Field("c", ("cathode",), 0.8, cmax, "mol/m^3", steady=False))
+    layer = ElasticLayer("cathode", E, nu, lambda ctx, s: omega * cmax * (s["c"] - 0.5) / 3)
+    sigma = add_elasticity(model, [layer], E)
+    add_support(model, "x0", "roller")
+    system = System(model, {"linear_solver": linear_solver})
+    system.solve("current", False)
+    ctx = system.ctx
+
+    def integral(f):
+        form = fem.form(f * ctx.dx, entity_maps=system.entity_maps)
+        return regions.comm.allreduce(fem.assemble_scalar(form))
+
+    u = system.u[DISPLACEMENT]
+    r = ufl.SpatialCoordinate(regions.mesh)[1]
+    volume = integral(ctx.one)
+    assert abs(volume / (np.pi * 1.5) - 1) < 1e-12  # pi R^2 L: the measure is the cylinder's
+    expected = omega * cmax * 0.3 / 3
+    assert abs(expected) > 1e-3
+    grad = ufl.grad(u)
+    for i in range(2):
+        for j in range(2):
+            val = integral(grad[i, j]) / volume
+            assert abs(val - (expected if i == j else 0.0)) < 1e-8 * abs(expected), (i, j, val)
+    hoop = np.sqrt(integral((u[1] / r - expected) ** 2) / volume)
+    assert hoop < 1e-8 * abs(expected), hoop
+    radial = np.sqrt(integral((u[1] - expected * r) ** 2) / volume)
+    assert radial < 1e-8 * abs(expected), radial
+    s = sigma(ctx, "cathode")
+    smax = np.sqrt(integral(ufl.inner(s, s)) / volume)
+    assert smax < 1e-8 * abs(expected), smax

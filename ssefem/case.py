@@ -151,6 +151,10 @@ class Contact(_Strict):
     """
 
     interface: str = Field(description="'<layer>|<layer>': a metal electrode's interface")
+    model: Literal["resolved", "law"] = Field(
+        "resolved", description="'resolved': the contacts are meshed (2-D, 3-D); 'law': the "
+        "interface stays bonded and its kinetics carry the contact law f(p) of the roughness, "
+        "tabulated from the resolved problem of one wavelength (any dimension)")
     rms_height: float = Field(0.0, ge=0, description="um, RMS height of the metal surface's "
                               "sinusoidal roughness")
     wavelength: float | None = Field(None, gt=0, description="um, the roughness wavelength; "

@@ -99,6 +99,8 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
         "capacity_C_m2": model.info.get("capacity"),
         "ocv_V": model.info.get("ocv"),
     }
+    if "contact_law" in model.info:  # the table the cell's contact law interpolates
+        summary["contact_law"] = model.info["contact_law"]
     show = case.output.progress if progress is None else progress
     bar = _progress_bar(case, comm) if show else None
     failure = None

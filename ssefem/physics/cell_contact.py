@@ -12,7 +12,9 @@ gap g0 carries the metal surface's shape, measured from the ion conductor:
 
 The interface kinetics of the metal pass current only where the gap is within the contact
 distance (``InterfaceContact.closed``); the ion conductor resolves the constriction of the
-current toward the contacts as far as the mesh resolves them.
+current toward the contacts as far as the mesh resolves them. With ``model = "law"`` the
+interface stays bonded and the contact law derived from that resolved problem weights its
+kinetics instead (:mod:`ssefem.physics.contact_law`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ssefem.errors import CaseError
 from ssefem.materials import Library
 from ssefem.model import Model
 from ssefem.physics.contact import InterfaceContact, add_interface_contact
+from ssefem.physics.contact_law import contact_law
 from ssefem.physics.mechanics import Elasticity
 from ssefem.terms import FormContext, Observable, Profile
 
@@ -50,6 +53,13 @@ def contact_layers(case: Case, library: Library) -> tuple[str, str] | None:
         raise CaseError(f"{KEY}.interface", "one side must be a metal electrode (the contact "
                         "is that of a metal on its ion conductor)")
     dim = case.geometry.dimension
+    if contact.model == "law":
+        if contact.rms_height <= 0 or contact.wavelength is None:
+            raise CaseError(f"{KEY}.model", "'law' needs the roughness: rms_height > 0 and a "
+                            "wavelength")
+        if contact.voids:
+            raise CaseError(f"{KEY}.voids", "voids are resolved only: use model = 'resolved'")
+        return metal[0], b if metal[0] == a else a
     if mech.collectors != "pressure" or (dim > 1 and mech.lateral != "roller"):
         raise CaseError(f"{KEY}", "contact needs collectors = 'pressure' and lateral = "
                         "'roller' (the bodies are then held only by the stack pressure)")
@@ -132,6 +142,45 @@ def add_cell_contact(model: Model, case: Case, metal: str, other: str, sigma: El
     return out
 
 
+def add_contact_law(model: Model, case: Case, metal: str, other: str, sigma: Elasticity,
+                    library: Library, kinetics: tuple[float, float, float]) -> InterfaceContact:
+    """The interface stays bonded; its kinetics are weighted by the effective contact factor
+    of :mod:`ssefem.physics.contact_law` at the metal's local compressive normal stress.
+    ``kinetics`` = (i0 in A/m^2, alpha_a, alpha_c) of the interface. Adds the observables
+    ``contact_pressure:<interface>`` and ``contact_fraction:<interface>`` (the law's f)."""
+    contact = case.mechanics.contact
+    iface = contact.interface
+    T = case.temperature
+    law = contact_law(case.layer(metal).material, case.layer(other).material, library, T,
+                      contact.model_dump(include={"rms_height", "wavelength", "nitsche",
+                                                  "contact_distance"}), *kinetics,
+                      comm=model.regions.comm)
+    model.info["contact_law"] = law.rows()
+    side = "+" if iface.split("|")[0] == metal else "-"
+    n = ufl.FacetNormal(model.regions.mesh)(side)
+    gdim = model.regions.mesh.geometry.dim
+    tag = model.regions.facet_tag[iface]
+    to_mpa = sigma.stress_scale / 1e6
+
+    def pressure(ctx: FormContext):
+        s = sigma(ctx, metal)(side)
+        return -sum(n[i] * s[i, j] * n[j] for i in range(gdim) for j in range(gdim))
+
+    def factor(ctx: FormContext):
+        return law.interpolate("factor", pressure(ctx) * to_mpa)
+
+    def fraction(ctx: FormContext):
+        return law.interpolate("fraction", pressure(ctx) * to_mpa)
+
+    def mean(q):
+        return lambda ctx: (q(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag))
+
+    model.add_observable(Observable(f"contact_pressure:{iface}", "Pa", mean(pressure),
+                                    sigma.stress_scale))
+    model.add_observable(Observable(f"contact_fraction:{iface}", "1", mean(fraction)))
+    return InterfaceContact(iface, pressure, None, factor)
+
+
 def add_contact_outputs(model: Model, contact: InterfaceContact, current,
                         stress_scale: float) -> None:
     """The contact interface's resolved outputs, given the local current density
@@ -153,9 +202,10 @@ def add_contact_outputs(model: Model, contact: InterfaceContact, current,
     model.add_observable(Observable(f"current_peak_to_mean:{iface}", "1",
                                     local(lambda ctx: abs(current(ctx))),
                                     reduce="peak_to_mean"))
-    model.add_profile(Profile("interface", iface, (
-        Observable("contact_pressure", "Pa", local(contact.pressure), stress_scale),
-        Observable("gap", "m", local(contact.gap), sc.length),
-        Observable("closed", "1", local(contact.closed)),
-        Observable("current_density", "A/m^2", local(current), sc.current),
-    )))
+    columns = [Observable("contact_pressure", "Pa", local(contact.pressure), stress_scale)]
+    if contact.gap is not None:  # resolved
+        columns.append(Observable("gap", "m", local(contact.gap), sc.length))
+    columns += [Observable("closed" if contact.gap is not None else "contact_factor", "1",
+                           local(contact.closed)),
+                Observable("current_density", "A/m^2", local(current), sc.current)]
+    model.add_profile(Profile("interface", iface, tuple(columns)))

@@ -20,7 +20,12 @@ from ssefem.constants import F
 from ssefem.errors import CaseError
 from ssefem.materials import Library, Material
 from ssefem.model import Model
-from ssefem.physics.cell_contact import add_cell_contact, bodies, contact_layers
+from ssefem.physics.cell_contact import (
+    add_cell_contact,
+    add_contact_law,
+    bodies,
+    contact_layers,
+)
 from ssefem.physics.contact import InterfaceContact
 from ssefem.physics.electrode import Electrode
 from ssefem.physics.mechanics import (
@@ -103,11 +108,18 @@ def add_cell_mechanics(model: Model, case: Case, library: Library,
     model.info["stress_scale"] = scale
     names = tuple(constants)
     pair = contact_layers(case, library)
+    resolved = pair is not None and mech.contact.model == "resolved"
     sigma = add_elasticity(model, layers, scale, mech.degree,
-                           bodies(names, pair[0]) if pair else None)
+                           bodies(names, pair[0]) if resolved else None)
     contact = None
-    if pair:
+    if resolved:
         contact = add_cell_contact(model, case, *pair, sigma, constants[pair[0]][0] / scale)
+    elif pair is not None:
+        el = electrodes[pair[0]]
+        over = case.interface(mech.contact.interface)
+        contact = add_contact_law(model, case, *pair, sigma, library, (
+            over.exchange_current_density or el.i0, over.alpha_a or el.alpha_a,
+            over.alpha_c or el.alpha_c))
     regions = model.regions
     pos_cc, neg_cc = f"{names[0]}_cc", f"{names[-1]}_cc"
     field = sigma.field

@@ -97,9 +97,10 @@ def add_rigid_contact(model: Model, boundary: str, layer: str, sigma: Elasticity
 @dataclass(frozen=True)
 class InterfaceContact:
     """What the contact of two bodies at an interface exposes (UFL, on the interface facets,
-    dimensionless): ``pressure(ctx)`` over the stress scale, ``gap(ctx)`` in lengths and
-    ``closed(ctx)``, 1 where the surfaces are pressed together or their gap is within the
-    contact distance (current passes), else 0."""
+    dimensionless): ``pressure(ctx)`` over the stress scale, ``gap(ctx)`` in lengths (None for
+    a contact law) and ``closed(ctx)``, the weight of the interface kinetics: 1 where the
+    surfaces are pressed together or their gap is within the contact distance, else 0 (a
+    contact law's effective factor)."""
 
     interface: str
     pressure: Callable

@@ -38,6 +38,7 @@ from ssefem.physics.double_layer import potential_step
 from ssefem.physics.electrode import Electrode
 from ssefem.physics.species import Species
 from ssefem.physics.transport import ELECTROLYTE, Electroneutral
+from ssefem.tables import piecewise_linear
 from ssefem.terms import FormContext, Observable, Term
 
 _VERSION = 1  # bump when the sub-problem changes: it keys the cache
@@ -149,15 +150,6 @@ def _solve(sp: SubProblem) -> dict:
             rows[float(v)] = (obs["ln_c"], obs["sigma"])
     v = sorted(rows)
     return {"v": v, "ln_c": [rows[x][0] for x in v], "sigma": [rows[x][1] for x in v]}
-
-
-def piecewise_linear(x, xs: np.ndarray, ys: np.ndarray):
-    """UFL piecewise-linear interpolant of (xs, ys), extended linearly beyond both ends."""
-    slopes = np.diff(ys) / np.diff(xs)
-    expr = ys[0] + slopes[0] * (ufl.min_value(x, xs[0]) - xs[0])
-    for k, s in enumerate(slopes):
-        expr = expr + s * (ufl.min_value(ufl.max_value(x, xs[k]), xs[k + 1]) - xs[k])
-    return expr + slopes[-1] * (ufl.max_value(x, xs[-1]) - xs[-1])
 
 
 class UpscaledSpaceCharge(Electroneutral):

@@ -16,7 +16,7 @@ from dolfinx import mesh as dmesh
 from dolfinx.fem.petsc import NonlinearProblem
 from petsc4py import PETSc
 
-from ssefem.affine import AffineSplit
+from ssefem.affine import AffineJacobian
 from ssefem.errors import ConvergenceFailure
 from ssefem.model import Model
 from ssefem.terms import FormContext
@@ -110,7 +110,7 @@ class System:
                 raise ValueError(f"term {name!r} contributes to unknown field(s) {sorted(unknown)}")
         self._problems: dict[tuple, NonlinearProblem] = {}
         self._bc_field: dict[int, str] = {}
-        self._split: dict[tuple, AffineSplit | None] = {}
+        self._split: dict[tuple, AffineJacobian | None] = {}
         self._keep: list = []
         self._observables = None
         self._derived = None
@@ -219,7 +219,7 @@ class System:
                     self._keep.append(self._field_splits(problem, fields, _SPLIT[linear]))
                 # affine integrals (conduction, storage, elasticity, sources) assembled once,
                 # not per iterate
-                split = AffineSplit.create(problem, F, [self.u[n] for n in fields], bcs,
+                split = AffineJacobian.create(problem, F, [self.u[n] for n in fields], bcs,
                                            self.entity_maps)
                 if split is not None:
                     split.attach()
@@ -282,7 +282,7 @@ class System:
             self.u[n].x.scatter_forward()
         split = self._split[(control, transient)]
         if split is not None:
-            split.rebase()
+            split.new_solve()
         try:
             problem.solve()
         except PETSc.Error as err:  # a failed factorisation (MUMPS on a NaN matrix, ...)

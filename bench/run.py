@@ -89,8 +89,11 @@ def main() -> None:
         ndofs = sum(V.dofmap.index_map.size_global for n_, V in system.spaces.items()
                     if model.fields[n_].steady)
         t_poisson, npois, pits = _poisson(regions)
+        snes = system.problem("current", False)[0].solver
         rows.append({"n": n, "cell_unknowns": ndofs, "cell_time_s": t_cell, "newton": its,
-                     "last_krylov_its": ksp.getIterationNumber(), "poisson_unknowns": npois,
+                     "last_krylov_its": ksp.getIterationNumber(),
+                     "krylov_its": snes.getLinearSolveIterations(),
+                     "voltage_V": system.observe()["voltage"], "poisson_unknowns": npois,
                      "poisson_time_s": t_poisson, "poisson_cg_its": pits,
                      "ratio": t_cell / t_poisson})
         if comm.rank == 0:

@@ -16,23 +16,54 @@ from dolfinx import mesh as dmesh
 from dolfinx.fem.petsc import NonlinearProblem
 from petsc4py import PETSc
 
+from ssefem.affine import AffineJacobian
 from ssefem.errors import ConvergenceFailure
 from ssefem.model import Model
 from ssefem.terms import FormContext, Observable
+
+_PER_SOLVE = "per solve"  # snes_lag_preconditioner: once per Newton solve (see System.problem)
 
 _LINEAR = {
     "mumps": {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"},
     "superlu_dist": {
         "ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "superlu_dist",
     },
-    # threshold 0.02 and one smoothing step: 182 instead of 416 GMRES iterations over the
-    # Newton solve of the 3-D benchmark cell (bench/run.py, 1e5 unknowns), 38 instead of 81 in
-    # its last Newton step. Lagging the whole preconditioner (snes_lag_preconditioner -2) took
-    # that solve from 12.6 s to 7.2 s but made the first linear solve of transient steps fail;
-    # reusing only GAMG's interpolation (kept here) did not change the benchmark's time.
+    # Monolithic GAMG, kept for a field solved alone (elasticity: CG with its rigid-body modes,
+    # see System.problem); blocked problems use _BLOCKED. Threshold 0.02 and one smoothing step:
+    # 182 instead of 416 GMRES iterations over the Newton solve of the 3-D benchmark cell
+    # (bench/run.py, 1e5 unknowns), 38 instead of 81 in its last Newton step. Reusing only
+    # GAMG's interpolation (kept here) did not change the benchmark's time.
     "gamg": {"ksp_type": "gmres", "ksp_gmres_restart": 200, "pc_type": "gamg",
              "pc_gamg_threshold": 0.02, "pc_gamg_agg_nsmooths": 1,
              "pc_gamg_reuse_interpolation": True, "ksp_rtol": 1e-8, "ksp_max_it": 3000},
+}
+
+# Blocked (several fields, kind="mpi") problems. "gamg": GMRES preconditioned field by field
+# (PCFIELDSPLIT, one block per field, options of each block in _SPLIT), the blocks in turn
+# (multiplicative): an electrode's potential hardly sees the electrolyte in its scaled residual,
+# so the fields in model order (electrodes first) make this nearly a block-triangular solve; one
+# GAMG V-cycle per block is then a Poisson-like solve (the displacement's an elasticity solve
+# with its rigid-body modes). The preconditioner is built at the first Newton iterate of each
+# solve and reused for the rest of it (only the interface kinetics change within a solve).
+# 3-D benchmark cell (bench/run.py, 1.05e5 unknowns), Newton solve with the split Jacobian
+# (ssefem/affine.py): monolithic GAMG rebuilt every iterate 8.7 s of linear solves (182 GMRES
+# iterations), built once per solve 5.3 s (137), per-field GAMG once per solve 2.6 s (77); with
+# exact (LU) blocks 8 GMRES iterations in all. A lag of -2 instead (built once, then never
+# again, also in later solves) made the first linear solve of transient steps fail.
+_BLOCKED = {
+    **_LINEAR,
+    "gamg": {"ksp_type": "gmres", "ksp_gmres_restart": 200, "pc_type": "fieldsplit",
+             "pc_fieldsplit_type": "multiplicative", "ksp_rtol": 1e-8, "ksp_max_it": 3000,
+             "snes_lag_preconditioner": _PER_SOLVE},
+}
+
+# Options of each field's block where _BLOCKED uses PCFIELDSPLIT. Threshold 0.02 and one
+# smoothing step (tuned first for monolithic GAMG: 182 instead of 416 GMRES iterations); per
+# block on the benchmark 0.01-0.05 are alike, 0.1 doubles the iterations, unsmoothed
+# aggregation (0) takes 127 instead of 77.
+_SPLIT = {
+    "gamg": {"ksp_type": "preonly", "pc_type": "gamg", "pc_gamg_threshold": 0.02,
+             "pc_gamg_agg_nsmooths": 1},
 }
 
 
@@ -79,6 +110,7 @@ class System:
                 raise ValueError(f"term {name!r} contributes to unknown field(s) {sorted(unknown)}")
         self._problems: dict[tuple, NonlinearProblem] = {}
         self._bc_field: dict[int, str] = {}
+        self._split: dict[tuple, AffineJacobian | None] = {}
         self._keep: list = []
         self._observables = None
         self._local = {}
@@ -137,6 +169,8 @@ class System:
             fields = self.active_fields(transient)
             F = self.residuals(fields, transient)
             bcs = self.bcs(fields, control)
+            single = len(fields) == 1  # one field: a plain (not blocked) matrix, with block size
+            linear = self.options["linear_solver"]
             opts = {
                 "snes_type": "newtonls",
                 # full Newton steps: a step-length test is then meaningful (cut-back and
@@ -152,11 +186,10 @@ class System:
                 "snes_atol": self.options["atol"],
                 "snes_stol": self.options["stol"],
                 "snes_max_it": self.options["max_iterations"],
-                **_LINEAR[self.options["linear_solver"]],
+                **(_LINEAR if single else _BLOCKED)[linear],
             }
-            single = len(fields) == 1  # one field: a plain (not blocked) matrix, with block size
             nullspace = self.model.fields[fields[0]].near_nullspace if single else None
-            if nullspace is not None and self.options["linear_solver"] == "gamg":
+            if nullspace is not None and linear == "gamg":
                 # a field with a near-null space solved alone is elasticity: symmetric positive
                 # definite, so CG instead of GMRES, and GAMG gets the rigid-body modes
                 opts["ksp_type"] = "cg"
@@ -166,7 +199,12 @@ class System:
                 opts["ksp_rtol"] = min(1e-10, 1e-2 * self.options["rtol"])
             else:
                 nullspace = None
+            if opts.get("snes_lag_preconditioner") == _PER_SOLVE:
+                # the lag counter restarts with every SNESSolve: a lag beyond the last Newton
+                # iterate rebuilds the preconditioner once per solve
+                opts["snes_lag_preconditioner"] = self.options["max_iterations"] + 1
             prefix = f"ssefem_{control}_{'transient' if transient else 'steady'}_"
+            _clear_options(prefix)
             problem = NonlinearProblem(
                 F[0] if single else F, self.u[fields[0]] if single else [self.u[n] for n in fields],
                 bcs=bcs, kind=None if single else "mpi", petsc_options=opts,
@@ -177,8 +215,66 @@ class System:
                 self._keep.append(modes)
                 problem.A.setNearNullSpace(
                     PETSc.NullSpace().create(vectors=[m.x.petsc_vec for m in modes]))
+            split = None
+            if not single:
+                if opts["pc_type"] == "fieldsplit":
+                    self._keep.append(self._field_splits(problem, fields, _SPLIT[linear]))
+                # affine integrals (conduction, storage, elasticity, sources) assembled once,
+                # not per iterate
+                split = AffineJacobian.create(problem, F, [self.u[n] for n in fields], bcs,
+                                              self.entity_maps)
+                if split is not None:
+                    split.attach()
+            _clear_options(prefix)
+            self._split[key] = split  # the SNES callbacks are its methods: keep it alive
             self._problems[key] = (problem, fields, bcs)
         return self._problems[key]
+
+    def _field_splits(self, problem: NonlinearProblem, fields: list[str], options: dict) -> list:
+        """One PCFIELDSPLIT block per field of a blocked (kind="mpi") problem, named by the field.
+
+        The blocked matrix holds on each rank the owned dofs of one field after the other (the
+        vector's ``_blocks`` offsets, unrolled), from the rank's first row, a vector field's
+        node by node. Such a block gets its block size and the field's near-null space
+        (rigid-body modes, whose owned part is laid out like the block's rows): PCFIELDSPLIT sets
+        an object composed on the block's index set as "nearnullspace" on the block's matrix.
+        Steady 3-D cell with mechanics (the GAMG case of tests/mpi/test_mechanics_parallel.py
+        at 6 lateral cells, 4.1e3 displacement unknowns, serial): 48 instead of 68 GMRES
+        iterations over the Newton solve. Returns what must stay alive (the modes' arrays back
+        the null-space vectors).
+        """
+        off = problem.b.getAttr("_blocks")[0]
+        first = problem.A.getOwnershipRange()[0]
+        pc = problem.solver.getKSP().getPC()
+        keep = []
+        splits = []
+        for i, name in enumerate(fields):
+            V = self.spaces[name]
+            bs = V.dofmap.index_map_bs
+            index_set = PETSc.IS().createStride(off[i + 1] - off[i], first=first + off[i],
+                                                step=1, comm=problem.A.comm)
+            index_set.setBlockSize(bs)
+            nullspace = self.model.fields[name].near_nullspace
+            if nullspace is not None:
+                modes = nullspace(V)  # owned part: the block's rows on this rank, in order
+                ns = PETSc.NullSpace().create(vectors=[m.x.petsc_vec for m in modes],
+                                              comm=problem.A.comm)
+                index_set.compose("nearnullspace", ns)
+                keep += [modes, ns]
+            keep.append(index_set)
+            splits.append((name, index_set))
+        pc.setFieldSplitIS(*splits)
+        # NonlinearProblem has already read (and removed) its options: set each block's here
+        db = PETSc.Options()
+        prefix = problem.solver.getOptionsPrefix()
+        for name, sub in zip(fields, pc.getFieldSplitSubKSP(), strict=True):
+            keys = [f"{prefix}fieldsplit_{name}_{k}" for k in options]
+            for key, value in zip(keys, options.values(), strict=True):
+                db[key] = value
+            sub.setFromOptions()
+            for key in keys:
+                del db[key]
+        return keep
 
     def solve(self, control: str, transient: bool) -> int:
         """Solve in place; return Newton iterations or raise :class:`ConvergenceFailure`."""
@@ -187,6 +283,9 @@ class System:
             n = self._bc_field[id(bc)]
             bc.set(self.u[n].x.array)  # (a component's dofs index the whole field's array)
             self.u[n].x.scatter_forward()
+        split = self._split[(control, transient)]
+        if split is not None:
+            split.new_solve()
         try:
             problem.solve()
         except PETSc.Error as err:  # a failed factorisation (MUMPS on a NaN matrix, ...)
@@ -337,6 +436,17 @@ class System:
         mean = abs(comm.allreduce(float(num.sum()), op=MPI.SUM)
                    / comm.allreduce(float(den.sum()), op=MPI.SUM))
         return peak / mean if mean > 0 else float("nan")
+
+
+def _clear_options(prefix: str) -> None:
+    """Remove the options of a prefix from PETSc's database. DOLFINx 0.11's NonlinearProblem
+    leaves the options it sets there, and every System uses the same prefixes: a later one
+    would inherit what it does not set itself (a lagged preconditioner of an earlier GAMG
+    system made a later MUMPS system's Newton fail). Its solvers have read them by now."""
+    db = PETSc.Options()
+    for key in list(db.getAll()):
+        if key.startswith(prefix):
+            del db[key]
 
 
 def _times_test(form: ufl.Form, q) -> ufl.Form:

@@ -17,6 +17,7 @@ def conduction_term(label: str, field: str, layer: str, sigma: float) -> Term:
     def build(ctx: FormContext):
         s = ctx.constant(f"sigma:{layer}", sigma)
         phi, v = ctx.u[field], ctx.v[field]
-        return {field: s * ufl.inner(ufl.grad(phi), ufl.grad(v)) * ctx.dx(ctx.layer(layer))}
+        dx = ctx.dx(ctx.layer(layer), degree=ctx.degree(field))
+        return {field: s * ufl.inner(ufl.grad(phi), ufl.grad(v)) * dx}
 
     return Term(f"{label}:{layer}", "flux", build)

@@ -48,11 +48,12 @@ def insertion_electrode(model: Model, case: Case, layer: Layer, mat: Material, T
     dx_tag = model.regions.layer_tag[name]
 
     def storage(ctx: FormContext):
-        return {c: ctx.rate(c) * ctx.v[c] * ctx.dx(dx_tag)}
+        return {c: ctx.rate(c) * ctx.v[c] * ctx.dx(dx_tag, degree=ctx.degree(c))}
 
     def diffusion(ctx: FormContext):
         Dc = ctx.constant(f"D:{name}", D)
-        return {c: Dc * ufl.inner(ufl.grad(ctx.u[c]), ufl.grad(ctx.v[c])) * ctx.dx(dx_tag)}
+        dx = ctx.dx(dx_tag, degree=ctx.degree(c))
+        return {c: Dc * ufl.inner(ufl.grad(ctx.u[c]), ufl.grad(ctx.v[c])) * dx}
 
     model.add_term(Term(f"storage:{c}", "storage", storage))
     model.add_term(Term(f"solid_diffusion:{name}", "flux", diffusion))

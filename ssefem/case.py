@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ssefem.errors import CaseError
 
@@ -132,6 +132,10 @@ class Solver(_Strict):
     dt_min: float = Field(1e-6, gt=0, description="s")
     dt_growth: float = Field(1.5, ge=1.0, le=10.0)
     max_voltage_change: float = Field(0.02, gt=0, description="V per step, adaptive control")
+    max_creep_strain_change: float = Field(
+        0.01, gt=0, description="largest change of a creep-strain component in a cell per "
+        "step, adaptive control (with [mechanics] creep): a step is also at most this over "
+        "the largest creep rate at its start, but not below dt_min")
 
 
 class Void(_Strict):
@@ -190,6 +194,17 @@ class Mechanics(_Strict):
     degree: Literal[1, 2] = Field(1, description="Lagrange degree of the displacement")
     contact: Contact | None = Field(None, description="the metal electrode's interface as a "
                                     "contact (roughness, voids) instead of a bond")
+    creep: bool | list[str] = Field(
+        False, description="power-law creep (J2, Norton's law from the material library): "
+        "true for every metal electrode, or a list of layer names")
+
+    @field_validator("creep", mode="before")
+    @classmethod
+    def _creep(cls, v):
+        # before the union's own checks, whose errors would name its member types
+        if isinstance(v, bool) or (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            return v
+        raise ValueError("expected true, false or a list of layer names")
 
 
 class Output(_Strict):

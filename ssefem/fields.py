@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
 class Field:
     """An unknown (scalar, or a vector such as a displacement) on the union of some layers.
+
+    A field is continuous Lagrange by default; ``family = "DG"`` with ``degree = 0`` makes it
+    piecewise constant, each cell's value its own unknown (a creep strain, whose evolution is a
+    local equation in every cell).
 
     Attributes:
         name: unique name, also the output name (``phi_cathode``, ``c_cathode``, ``phi_e``).
@@ -19,7 +24,8 @@ class Field:
         unit: SI unit of the output.
         steady: solved in a steady study; ``False`` holds it at its present value (an electrode's
             composition during steady polarisation has no steady state under current).
-        degree: Lagrange degree.
+        degree: polynomial degree.
+        family: ``"Lagrange"`` (continuous) or ``"DG"`` (discontinuous).
         residual_scale: factor applied to the field's residual (equilibrates the blocks).
         bounds: admissible (dimensionless) range; a solution outside it is rejected like a
             failed Newton solve (an electrode driven past full lithiation, ...).
@@ -29,6 +35,10 @@ class Field:
         near_nullspace: ``(V) -> list of Functions`` spanning the near-null space of the field's
             operator (rigid-body modes of elasticity); given to GAMG when the field is solved
             on its own with the iterative solver.
+        components: a vector of this many components that are not spatial (the independent
+            components of a creep strain) instead of a scalar; exclusive with ``vector``.
+        output: written to the field files; ``False`` for an unknown that derived fields
+            present instead (a creep strain's components, written as its 3x3 tensor).
     """
 
     name: str
@@ -43,9 +53,15 @@ class Field:
     interface: str | None = None
     vector: bool = False
     near_nullspace: Callable | None = None
+    family: Literal["Lagrange", "DG"] = "Lagrange"
+    components: int | None = None
+    output: bool = True
 
     def __post_init__(self):
         if (self.interface is None) == (not self.layers):
             raise ValueError(f"field {self.name!r} needs layers or an interface, not both")
         if self.vector and self.interface is not None:
             raise ValueError(f"vector field {self.name!r} must live on layers")
+        if self.components is not None and (self.vector or self.components < 1):
+            raise ValueError(f"field {self.name!r}: 'components' needs a positive count and "
+                             "excludes 'vector'")

@@ -86,8 +86,9 @@ class System:
             sub = self._submesh(f)
             # on a 0-dimensional interface (1-D stacks) a point carries one constant value
             degree = f.degree if sub.mesh.topology.dim > 0 else 0
-            shape = (sub.mesh.geometry.dim,) if f.vector else ()
-            V = fem.functionspace(sub.mesh, ("Lagrange", degree, shape))
+            shape = ((sub.mesh.geometry.dim,) if f.vector else
+                     () if f.components is None else (f.components,))
+            V = fem.functionspace(sub.mesh, (f.family, degree, shape))
             self.spaces[f.name] = V
             self.u[f.name] = fem.Function(V, name=f.name)
             self.u_n[f.name] = fem.Function(V, name=f.name + "_n")
@@ -324,6 +325,13 @@ class System:
         for n in self.u:
             self.u[n].x.array[:] = self.u_n[n].x.array
 
+    def largest_change(self, fields: list[str]) -> float:
+        """The largest change of a value of ``fields`` since the previous time level (0 for
+        none), over all ranks."""
+        local = max((float(np.abs(self.u[n].x.array - self.u_n[n].x.array).max(initial=0.0))
+                     for n in fields), default=0.0)
+        return self.model.regions.comm.allreduce(local, op=MPI.MAX)
+
     def snapshot(self) -> dict[str, np.ndarray]:
         return {n: f.x.array.copy() for n, f in self.u.items()}
 
@@ -339,19 +347,22 @@ class System:
             self._derived = []
             for d in self.model.derived:
                 sub = self._submesh(self.model.fields[d.field])
-                Q = fem.functionspace(sub.mesh, ("DG", 0))
-                q = ufl.TestFunction(Q)
-                num = fem.form(d.build(self.ctx, q), entity_maps=self.entity_maps)
+                Q = fem.functionspace(sub.mesh, ("DG", 0, d.shape))
+                num = fem.form(d.build(self.ctx, ufl.TestFunction(Q)),
+                               entity_maps=self.entity_maps)
                 # the same weight as the terms' measures (2 pi r in an axisymmetric mesh)
                 dx = self.model.regions.measure("dx", sub.mesh)
-                vol = fem.assemble_vector(fem.form(q * dx)).array
+                q0 = ufl.TestFunction(fem.functionspace(sub.mesh, ("DG", 0)))
+                vol = fem.assemble_vector(fem.form(q0 * dx)).array
                 self._derived.append((d, num, vol, fem.Function(Q, name=d.name)))
         out = {}
         for d, num, vol, f in self._derived:
             b = fem.assemble_vector(num)
             b.scatter_reverse(la.InsertMode.add)
             n = f.function_space.dofmap.index_map.size_local
-            f.x.array[:n] = d.scale * b.array[:n] / vol[:n]
+            bs = f.function_space.dofmap.index_map_bs
+            f.x.array.reshape(-1, bs)[:n] = (d.scale * b.array.reshape(-1, bs)[:n]
+                                             / vol[:n, None])
             f.x.scatter_forward()
             out[(d.name, d.field)] = f
         return out
@@ -368,8 +379,8 @@ class System:
         comm = self.model.regions.comm
         out = {}
         for o, num, den in self._observables:
-            if o.reduce == "peak_to_mean":
-                out[o.name] = self._peak_to_mean(o)
+            if o.reduce != "mean":
+                out[o.name] = self._peak(o)
                 continue
             a = comm.allreduce(fem.assemble_scalar(num), op=MPI.SUM)
             b = 1.0 if den is None else comm.allreduce(fem.assemble_scalar(den), op=MPI.SUM)
@@ -427,12 +438,16 @@ class System:
         order = np.lexsort([out[k] for k in reversed(lateral)]) if lateral else slice(None)
         return {k: v[order] for k, v in out.items()}
 
-    def _peak_to_mean(self, o) -> float:
+    def _peak(self, o) -> float:
+        """The largest cell-local magnitude of an observable: times its scale (``max``) or over
+        its mean (``peak_to_mean``)."""
         num, den = self.localize(o)
         comm = self.model.regions.comm
         touched = den > 0
         peak = comm.allreduce(float(np.max(np.abs(num[touched] / den[touched]), initial=0.0)),
                               op=MPI.MAX)
+        if o.reduce == "max":
+            return o.scale * peak
         mean = abs(comm.allreduce(float(num.sum()), op=MPI.SUM)
                    / comm.allreduce(float(den.sum()), op=MPI.SUM))
         return peak / mean if mean > 0 else float("nan")

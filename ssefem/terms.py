@@ -109,14 +109,15 @@ class Observable:
 
     ``reduce = "peak_to_mean"`` reports instead the largest cell-local value of that ratio
     (both integrals restricted to the cells of the parent mesh, on an interface to the cells of
-    its '+' side) over the global one: the peak-to-mean ratio of a current density, say.
+    its '+' side) over the global one: the peak-to-mean ratio of a current density, say;
+    ``reduce = "max"`` the largest cell-local magnitude of the ratio, times ``scale``.
     """
 
     name: str
     unit: str
     build: Callable[[FormContext], tuple[ufl.Form, ufl.Form | None]]
     scale: float = 1.0
-    reduce: Literal["mean", "peak_to_mean"] = "mean"
+    reduce: Literal["mean", "peak_to_mean", "max"] = "mean"
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,11 @@ class Constraint:
 class DerivedField:
     """A cell-wise output (stress, ...) projected on piecewise constants of a field's submesh.
 
-    ``build(ctx, q)`` returns a form linear in the DG0 test function ``q``: the sum over layers of
-    ``expression * q * ctx.dx(layer)``; each cell's value is that integral over the cell volume,
-    times ``scale``. Fields on different submeshes may each have an output of the same name
-    (the stresses of two bodies in contact).
+    ``build(ctx, q)`` returns a form linear in the DG0 test function ``q`` of value ``shape``
+    (``()`` a scalar, ``(3, 3)`` a tensor): the sum over layers of
+    ``inner(expression, q) * ctx.dx(layer)``; each cell's value is that integral over the cell
+    volume, times ``scale``. Fields on different submeshes may each have an output of the same
+    name (the stresses of two bodies in contact).
     """
 
     name: str
@@ -150,6 +152,7 @@ class DerivedField:
     unit: str
     build: Callable[[FormContext, ufl.Argument], ufl.Form]
     scale: float = 1.0
+    shape: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

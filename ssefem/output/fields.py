@@ -2,9 +2,10 @@
 
 Each group of fields that share a submesh (named after its layers joined by ``_``: ``cathode``,
 ``coating_electrolyte``, ``anode``) gets ``fields/<group>.xdmf`` and ``fields/<group>.pvd``
-holding the fields in SI units (vectors such as the displacement included), the model's derived
-cell fields (stresses) and a cell field ``region`` with the layer tags; ``fields/mesh.xdmf``
-holds the parent mesh with its cell and facet tags. Coordinates are in micrometres.
+holding the fields in SI units (vectors such as the displacement included; not those marked
+``output = False``), the model's derived cell fields (stresses, the creep strain tensor) and a
+cell field ``region`` with the layer tags; ``fields/mesh.xdmf`` holds the parent mesh with its
+cell and facet tags. Coordinates are in micrometres.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class FieldWriter:
             fields = [self.system.model.fields[n] for n in names]
             sub = regions.submesh(fields[0].layers)
             outs = []
-            for f in fields:
+            for f in (f for f in fields if f.output):
                 V = self.system.spaces[f.name]
                 if V.element.basix_element.embedded_superdegree > 1:  # XDMF takes P1 and DG0
                     V = fem.functionspace(sub.mesh, ("Lagrange", 1, V.value_shape))

@@ -1,5 +1,6 @@
-"""A cell's mechanics from its case: the elastic layers, chemical and thermal strain, supports,
-stack pressure, and the stress-potential coupling of the insertion electrode.
+"""A cell's mechanics from its case: the elastic layers, chemical and thermal strain, creep of
+the metal electrodes, supports, stack pressure, and the stress-potential coupling of the
+insertion electrode.
 
 Mechanics and electrochemistry form one blocked system (monolithic coupling): the displacement
 is a steady field solved with the potentials in every Newton step. The chemical strain follows
@@ -26,7 +27,9 @@ from ssefem.physics.cell_contact import (
     bodies,
     contact_layers,
 )
+from ssefem.physics.cell_creep import creep_laws
 from ssefem.physics.contact import InterfaceContact
+from ssefem.physics.creep import add_creep, creep_strain
 from ssefem.physics.electrode import Electrode
 from ssefem.physics.mechanics import (
     HELD_DISPLACEMENT,
@@ -51,6 +54,7 @@ def _property(mat: Material, name: str, index: int, T: float, why: str) -> float
 def elastic_constants(case: Case, library: Library) -> dict[str, tuple[float, float]]:
     """(E, nu) of every meshed layer; raises a CaseError naming the layer that lacks one."""
     T = case.temperature
+    creep_laws(case, library)
     out = {}
     for i, layer in enumerate(case.layers):
         if layer.mode != "meshed":
@@ -76,6 +80,7 @@ def add_cell_mechanics(model: Model, case: Case, library: Library,
     mech = case.mechanics
     T = case.temperature
     constants = elastic_constants(case, library)
+    laws = creep_laws(case, library)
     index = {layer.name: i for i, layer in enumerate(case.layers)}
     layers = []
     omegas = {}
@@ -103,7 +108,8 @@ def add_cell_mechanics(model: Model, case: Case, library: Library,
         if parts:
             def eigen(ctx, state, parts=parts):
                 return sum(p(ctx, state) for p in parts)
-        layers.append(ElasticLayer(name, E, nu, eigen))
+        creeping = creep_strain(name, model.regions.dim) if name in laws else None
+        layers.append(ElasticLayer(name, E, nu, eigen, creeping))
     scale = max(E for E, _ in constants.values())
     model.info["stress_scale"] = scale
     names = tuple(constants)
@@ -111,6 +117,7 @@ def add_cell_mechanics(model: Model, case: Case, library: Library,
     resolved = pair is not None and mech.contact.model == "resolved"
     sigma = add_elasticity(model, layers, scale, mech.degree,
                            bodies(names, pair[0]) if resolved else None)
+    add_creep(model, sigma, laws, mech.degree)
     contact = None
     if resolved:
         contact = add_cell_contact(model, case, *pair, sigma, constants[pair[0]][0] / scale)

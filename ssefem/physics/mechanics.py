@@ -5,14 +5,15 @@ bonded layers: ``u`` on the first, ``u_<first layer>`` on the others (bodies mee
 interfaces, see :mod:`ssefem.physics.contact`). Each layer adds ``elasticity:<layer>``, the
 weak form of div(sigma) = 0 with
 
-    sigma = lambda tr(eps - eps* I) I + 2 mu (eps - eps* I),    eps = sym(grad u),
+    sigma = lambda tr(eps_e) I + 2 mu eps_e,   eps_e = eps - eps_cr - eps* I,   eps = sym(grad u),
 
 written with 3x3 tensors in every dimension: a 2-D stack is in plane strain and a 1-D stack in
 uniaxial strain (the out-of-plane strains are zero, their stresses are not). An axisymmetric 2-D
 stack (x the axis, y the radius r) has the hoop strain eps_thth = u_r / r in the out-of-plane
 slot, and its measures carry the weight 2 pi r (see ``ssefem.mesh.regions``). ``eps*`` is an
 isotropic eigenstrain (chemical: Omega (c - c_ref) / 3, thermal: alpha (T - T_ref)) given per
-layer as a UFL expression. Stresses are scaled by ``stress_scale`` (Pa) before assembly.
+layer as a UFL expression; ``eps_cr`` is the traceless creep strain of a layer that creeps
+(:mod:`ssefem.physics.creep`). Stresses are scaled by ``stress_scale`` (Pa) before assembly.
 """
 
 from __future__ import annotations
@@ -44,12 +45,14 @@ class ElasticLayer:
         poisson_ratio: -1 < nu < 0.5.
         eigenstrain: ``(ctx, state) -> UFL scalar``, the dimensionless isotropic strain in a
             state (``ctx.u`` or ``ctx.u_n``), or None.
+        creep_strain: ``(ctx, state) -> 3x3 UFL tensor``, the creep strain in a state, or None.
     """
 
     name: str
     youngs_modulus: float
     poisson_ratio: float
     eigenstrain: Callable[[FormContext, dict], ufl.core.expr.Expr] | None = None
+    creep_strain: Callable[[FormContext, dict], ufl.core.expr.Expr] | None = None
 
     def __post_init__(self):
         if not self.youngs_modulus > 0:
@@ -88,6 +91,8 @@ def stress(ctx: FormContext, layer: ElasticLayer, state: dict, scale: float,
     eps = strain(state[field], ctx.radius)
     if layer.eigenstrain is not None:
         eps = eps - layer.eigenstrain(ctx, state) * ufl.Identity(3)
+    if layer.creep_strain is not None:
+        eps = eps - layer.creep_strain(ctx, state)
     return lam * ufl.tr(eps) * ufl.Identity(3) + 2 * mu * eps
 
 

@@ -13,6 +13,7 @@ from typing import Callable
 
 from ssefem.case import Case, Step
 from ssefem.errors import ConvergenceFailure, SolverError
+from ssefem.physics.creep import CREEP_LAYERS, creep_field, creep_rate
 from ssefem.physics.mechanics import STACK_PRESSURE
 from ssefem.physics.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
 from ssefem.studies.continuation import solve_with_continuation
@@ -54,6 +55,7 @@ class ProtocolRunner:
         self.cutbacks = 0
         self.results: list[StepResult] = []
         self.capacity = system.model.info.get("capacity")
+        self.creep = system.model.info.get(CREEP_LAYERS, [])
 
     # -- controls ----------------------------------------------------------------------------------
     def _current_of(self, step: Step) -> float:
@@ -85,20 +87,32 @@ class ProtocolRunner:
 
     # -- steps ----------------------------------------------------------------------------------
     def equilibrate(self) -> None:
-        """Open-circuit equilibrium before the first step, where the model asks for one
-        (:data:`~ssefem.terms.EQUILIBRATION`): a steady solve at zero current, continued in the
-        homotopy from 0 (the initial fields) to 1, becomes the initial state."""
+        """Open-circuit equilibrium before the first step, where the model asks for one: a steady
+        solve at zero current becomes the initial state.
+
+        - :data:`~ssefem.terms.EQUILIBRATION`: continued in the homotopy from 0 (the initial
+          fields) to 1;
+        - creep: the elastic response to the stack pressure (the creep strain held at 0), from
+          which creep starts. Without it the first time step loads the metal and relaxes it at
+          once, Newton starting from the penetration stresses of the initial contact guess
+          (GPa), where its iterates come down the power law by a factor of only 1 - 1/n each:
+          rough Li on LLZO at 5 MPa then failed (30 iterations) at every step length from 1 s
+          down to dt_min.
+        """
         ctx = self.system.ctx
-        if EQUILIBRATION not in ctx.constants:
+        if EQUILIBRATION not in ctx.constants and not self.creep:
             return
         self._set_current(0.0)
-        ctx.constant(EQUILIBRATION).value = 0.0
         try:
-            res = solve_with_continuation(self.system, "current", False, EQUILIBRATION, 1.0)
+            if EQUILIBRATION in ctx.constants:
+                ctx.constant(EQUILIBRATION).value = 0.0
+                res = solve_with_continuation(self.system, "current", False, EQUILIBRATION, 1.0)
+                self.newton_total += res.iterations
+                self.cutbacks += res.cutbacks
+            else:
+                self.newton_total += self.system.solve("current", False)
         except ConvergenceFailure as err:
             raise SolverError(f"initial equilibration failed: {err}", err.reason, 0.0) from None
-        self.newton_total += res.iterations
-        self.cutbacks += res.cutbacks
         self.system.commit()
 
     def run(self) -> list[StepResult]:
@@ -169,7 +183,7 @@ class ProtocolRunner:
         prev = self.system.observe()
         ended_by = "duration"
         while self.time < t_end * (1 - 1e-12):
-            dt = min(dt, o.dt_max, t_end - self.time)
+            dt = min(dt, o.dt_max, t_end - self.time, max(self._creep_step(prev), o.dt_min))
             try:
                 obs = self._solve(control, transient=True, dt=dt)
             except ConvergenceFailure as err:
@@ -188,8 +202,11 @@ class ProtocolRunner:
                 self._accept(obs, dt, step, index, cycle, current)
                 ended_by = "cut-off"
                 break
-            dv = abs(obs["voltage"] - prev["voltage"])
-            if dv > 2.0 * o.max_voltage_change and dt > o.dt_min * 4:
+            # the step's change against its limits: voltage, and creep strain where it creeps
+            creep = self.system.largest_change([creep_field(n) for n in self.creep])
+            change = max(abs(obs["voltage"] - prev["voltage"]) / o.max_voltage_change,
+                         creep / o.max_creep_strain_change)
+            if change > 2.0 and dt > o.dt_min * 4:
                 self.system.restore()
                 dt /= 2.0
                 continue
@@ -198,8 +215,28 @@ class ProtocolRunner:
             if ended(obs):
                 ended_by = "cut-off"
                 break
-            dt *= o.dt_growth if dv < 0.5 * o.max_voltage_change else 1.0
+            dt *= o.dt_growth if change < 0.5 else 1.0
         return StepResult(step.kind, index, cycle, ended_by, self.time)
+
+    def _creep_step(self, obs: dict) -> float:
+        """The longest step (s) from a state by its creep: max_creep_strain_change over the
+        largest creep rate (inf without creep).
+
+        The rate is the explicit one at the start of the step, so the bound sizes the first
+        step after loading (the elastic stress peaks of a rough contact creep at 1e4 1/s)
+        and lets dt grow as the stress relaxes; backward Euler then stays within the limit
+        wherever the rate falls during the step, and a step whose creep still exceeds twice
+        the limit is retried at half length.
+
+        The default limit, 0.01, measured on rough Li on LLZO (RMS 0.1 um) at 2 MPa resting for
+        an hour (2-D, 40 cells across): 103 steps and 18 s, against 793 steps (71 s) at 1e-3
+        and 7651 (401 s) at 1e-4; from 1 ms on, the mean creep strain was within 0.6 % and the
+        contact fraction within one quadrature point (0.009) of the 1e-4 run. Without the
+        bound, from dt_initial = 1 s, the first step (27 Newton iterations) jumped over the
+        relaxation and left the contact fraction 3 % low an hour later.
+        """
+        rate = max((obs[creep_rate(n)] for n in self.creep), default=0.0)
+        return self.opts.max_creep_strain_change / rate if rate > 0 else math.inf
 
     def _locate(self, control, dt, prev, obs, distance, ended):
         """Secant steps on the step length until the event is met within 1e-4 (V or A/m^2)."""

@@ -124,6 +124,12 @@ def _contact(contact: dict, dimension: int = 1, stack_pressure: float = 5.0, **m
                                    "contact": {"interface": "electrolyte|anode", **contact}}))
 
 
+def _creep(creep, **mech):
+    """The default case with a thin coating under a stack pressure, with ``mechanics.creep``."""
+    return _seq(_set("layers[1].mode", "thin"),
+                _set("mechanics", {"stack_pressure": 5.0, "creep": creep, **mech}))
+
+
 def _electrolyte_first(d: dict) -> None:
     layers = d["layers"]  # cathode, coating, electrolyte, anode -> electrolyte, coating, ..., anode
     layers[0], layers[2] = layers[2], layers[0]
@@ -349,6 +355,24 @@ BAD = [
         "mechanics.contact.voids", ("resolved",)),
     Bad("contact_unknown_model", _contact({"model": "guess"}), "mechanics.contact.model",
         ("'guess'",)),
+    # ---- creep of the metal electrodes (mechanics.creep; the coating made thin)
+    Bad("creep_unknown_layer", _creep(["lithium"]), "mechanics.creep",
+        ("no layer 'lithium'", "anode")),
+    Bad("creep_of_an_ion_conductor", _creep(["electrolyte"]), "mechanics.creep",
+        ("'electrolyte'", "LiPON", "only metal electrodes")),
+    Bad("creep_listed_twice", _creep(["anode", "anode"]), "mechanics.creep", ("twice",)),
+    Bad("creep_not_a_list", _creep("anode"), "mechanics.creep",
+        ("list of layer names", "'anode'")),
+    Bad("creep_empty_list", _creep([]), "mechanics.creep", ("empty",)),
+    Bad("creep_without_a_metal", _seq(_set("layers[3].material", "LiCoO2"), _creep(True)),
+        "mechanics.creep", ("no metal electrode",)),
+    Bad("creep_metal_without_creep_data",
+        _seq(_set("layers", [{"name": "cathode", "material": "NVP", "thickness": 2.0},
+                             {"name": "electrolyte", "material": "Na3PS4", "thickness": 20.0},
+                             {"name": "anode", "material": "Na", "thickness": 5.0}]),
+             _set("initial.stoichiometry", 0.03),
+             _set("mechanics", {"stack_pressure": 5.0, "creep": ["anode"]})),
+        "mechanics.creep", ("'anode'", "Na", "creep_prefactor")),
     Bad("stack_pressures_without_mechanics",
         _set("protocol.steps", [{"kind": "steady", "currents": [1.0], "stack_pressures": [5.0]}]),
         "protocol.steps[0].stack_pressures", ("[mechanics]",)),

@@ -238,6 +238,73 @@ def test_mechanics_fields_read_back_with_pyvista(tmp_path, axisymmetric):
         np.testing.assert_allclose(sh[cells], -p * (1 + nu) / (3 * (1 - nu)), rtol=1e-6)
 
 
+def test_creep_fields_read_back_with_pyvista(tmp_path):
+    """A 2-D stack under pressure whose Li anode creeps during a rest: the creep strain is
+    written as a 3x3 cell tensor (its unknown, the independent components, is not written) and
+    as the equivalent strain. The laterally constrained Li creeps uniformly with
+    eps_cr = diag(e, -e/2, -e/2), e < 0, whose equivalent strain |e| is the time series'
+    creep_strain:anode."""
+    import csv
+
+    import pyvista as pv
+    from conftest import make_case
+
+    case = make_case(name="creep2d", geometry={"dimension": 2, "width": 2.0, "lateral_cells": 2},
+                     mechanics={"stack_pressure": 1.0, "creep": ["anode"]},
+                     protocol={"steps": [{"kind": "rest", "duration": 60.0}]},
+                     solver={"dt_initial": 10.0}, output={"fields_every": 1, "plots": False})
+    out = _cli("run", str(_write_case(tmp_path / "case.toml", case)), "--no-progress",
+               cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    d = tmp_path / "results" / "creep2d"
+    rows = list(csv.DictReader((d / "timeseries.csv").open()))
+    e = float(rows[-1]["creep_strain:anode [1]"])
+    assert e > 1e-5 and float(rows[-1]["creep_rate:anode [1/s]"]) > 0
+    assert (d / "fields" / "anode.xdmf").is_file()
+    reader = pv.get_reader(str(d / "fields" / "anode.pvd"))
+    reader.set_active_time_point(len(reader.time_values) - 1)
+    grid = reader.read()[0]
+    assert "eps_cr_anode" not in grid.cell_data and "eps_cr_anode" not in grid.point_data
+    tensor = np.asarray(grid.cell_data["creep_strain"]).reshape(-1, 3, 3)
+    expected = np.diag([-e, e / 2, e / 2])
+    np.testing.assert_allclose(tensor, np.broadcast_to(expected, tensor.shape), rtol=1e-6,
+                               atol=1e-9 * e)
+    np.testing.assert_allclose(np.asarray(grid.cell_data["equivalent_creep_strain"]), e,
+                               rtol=1e-6)
+
+
+def test_void_stripping_case_closes_its_void(tmp_path):
+    """cases/li_lpsc_void_stripping.toml through the CLI (a coarser mesh): at the start the
+    current crosses only outside the void and peaks at its rim; through the hour the Li creeps
+    into the void (its gap at the centre falls by an order of magnitude), the contact fraction
+    grows and the current crowds less."""
+    import csv
+
+    data = load_case(ROOT / "cases" / "li_lpsc_void_stripping.toml").model_dump(
+        mode="json", exclude_none=True)
+    data["geometry"]["lateral_cells"] = 40
+    data["output"].update(fields_every=0, plots=False)
+    path = _write_case(tmp_path / "case.toml", case_from_dict(data))
+    out = _cli("run", str(path), "--no-progress", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    d = tmp_path / "results" / data["name"]
+    rows = list(csv.DictReader((d / "timeseries.csv").open()))
+    assert float(rows[-1]["time [s]"]) == pytest.approx(3600.0)
+    f = [float(r["contact_fraction:electrolyte|anode [1]"]) for r in rows]
+    peak = [float(r["current_peak_to_mean:electrolyte|anode [1]"]) for r in rows]
+    assert f[0] == pytest.approx(1 - 0.3**2, abs=0.01) and f[-1] > f[0] + 0.02
+    assert peak[-1] < peak[0]
+    profile = list(csv.DictReader((d / "profiles" / "interface.csv").open()))
+    first, last = (
+        [r for r in profile if int(r["row"]) == k] for k in (0, len(rows) - 1))
+    y = np.array([float(r["y [m]"]) for r in first])
+    i0 = np.array([float(r["current_density [A/m^2]"]) for r in first])
+    void = y < 5.5e-6
+    assert np.all(i0[void] == 0) and np.argmax(i0) == np.argmax(y > 6e-6)  # rim crowding
+    gap = [np.array([float(r["gap [m]"]) for r in rows_]) for rows_ in (first, last)]
+    assert gap[0][0] > 0.4e-6 and gap[1][0] < 0.1 * gap[0][0]
+
+
 def test_pressure_sweep_case_writes_its_outputs(tmp_path):
     """cases/li_llzo_pressure_sweep.toml through the CLI (three pressures, a coarser mesh): the
     sweep's columns, the interface profile of every pressure, and the two plots."""

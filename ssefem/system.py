@@ -217,11 +217,15 @@ class System:
                 problem.A.setNearNullSpace(
                     PETSc.NullSpace().create(vectors=[m.x.petsc_vec for m in modes]))
             split = None
-            if not single:
-                if opts["pc_type"] == "fieldsplit":
-                    self._keep.append(self._field_splits(problem, fields, _SPLIT[linear]))
-                # affine integrals (conduction, storage, elasticity, sources) assembled once,
-                # not per iterate
+            if not single and opts["pc_type"] == "fieldsplit":
+                self._keep.append(self._field_splits(problem, fields, _SPLIT[linear]))
+                # the Jacobian of the affine integrals (conduction, storage, elasticity,
+                # sources) assembled once, not per iterate. Only on this iterative path, where
+                # it is the large-problem cost: with it, the Nernst-Planck binary-salt test
+                # (tests/verification/test_npp_binary_salt.py, MUMPS) took other Newton paths
+                # (7 instead of 12 iterations in a solve) and at 0.8-0.9 i_lim stopped on the
+                # step-length test 4.6e-6 off in current, although the two Jacobians agreed to
+                # 1.6e-20 where compared; not yet explained
                 split = AffineJacobian.create(problem, F, [self.u[n] for n in fields], bcs,
                                               self.entity_maps)
                 if split is not None:

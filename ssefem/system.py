@@ -221,11 +221,22 @@ class System:
                 self._keep.append(self._field_splits(problem, fields, _SPLIT[linear]))
                 # the Jacobian of the affine integrals (conduction, storage, elasticity,
                 # sources) assembled once, not per iterate. Only on this iterative path, where
-                # it is the large-problem cost: with it, the Nernst-Planck binary-salt test
-                # (tests/verification/test_npp_binary_salt.py, MUMPS) took other Newton paths
-                # (7 instead of 12 iterations in a solve) and at 0.8-0.9 i_lim stopped on the
-                # step-length test 4.6e-6 off in current, although the two Jacobians agreed to
-                # 1.6e-20 where compared; not yet explained
+                # it is the large-problem cost. On MUMPS it is correct but rounds differently,
+                # and the galvanostatic binary-salt test (tests/verification/
+                # test_npp_binary_salt.py, stol 1e-15) cannot take that. Compared at all 170
+                # Newton iterates of that test (probe/npp_jacobian_probe.py), the split Jacobian
+                # equals DOLFINx's exactly in 8 of 9 blocks and to 1.3e-16 in the phi_e-phi_e
+                # block (its Poisson part, the only fixed one, summed in another order): no
+                # stale or misclassified term, same Dirichlet rows. That residual has a rounding
+                # floor of ~5e-11 (eps |J||x| = 2.7e-10; cond_2(J) = 8.8e12), so Newton reaches
+                # it in ~5 iterates and then wanders, steps |dx|/|x| of 3e-16..8e-14 (median
+                # 4e-15), until one falls below stol (7-16 % of them, either Jacobian). At 0.9
+                # i_lim the split run's second backward-Euler step drew 38 steps >= 1.2e-15 and
+                # stopped at max_it (reason -5); solve_with_continuation (start = target,
+                # nothing to ramp) then returned without raising, with the state of the first
+                # step (not yet steady): current 4.6e-6 low. Both Jacobians react alike to the
+                # tolerances: stol 1e-14 converges every solve (2-7 iterates, states 4e-15
+                # apart), stol 1e-16 and linesearch bt fail both, l2 converges both.
                 split = AffineJacobian.create(problem, F, [self.u[n] for n in fields], bcs,
                                               self.entity_maps)
                 if split is not None:

@@ -234,7 +234,8 @@ class System:
                 # i_lim the split run's second backward-Euler step drew 38 steps >= 1.2e-15 and
                 # stopped at max_it (reason -5); solve_with_continuation (start = target,
                 # nothing to ramp) then returned without raising, with the state of the first
-                # step (not yet steady): current 4.6e-6 low. Both Jacobians react alike to the
+                # step (not yet steady): current 4.6e-6 low (it now raises ConvergenceFailure
+                # there, tests/unit/test_continuation.py). Both Jacobians react alike to the
                 # tolerances: stol 1e-14 converges every solve (2-7 iterates, states 4e-15
                 # apart), stol 1e-16 and linesearch bt fail both, l2 converges both.
                 split = AffineJacobian.create(problem, F, [self.u[n] for n in fields], bcs,

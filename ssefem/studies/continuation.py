@@ -43,6 +43,10 @@ def solve_with_continuation(system: System, control: str, transient: bool, param
         last = err
     its, points, cuts = last.iterations, 0, 1
     system.load(saved)
+    if start == target:  # nothing to ramp: the failed solve is the answer
+        c.value = target
+        raise ConvergenceFailure(last.reason, its, f"solve at {parameter} = {target:.6g} "
+                                 f"failed (already the last value, nothing to ramp): {last}")
     value, step = start, (target - start) / 2.0
     span = abs(target - start)
     while value != target:

@@ -1,6 +1,6 @@
 """solve_with_continuation on a stand-in system (no DOLFINx): a failed solve at the parameter's
 present value has nothing to ramp and must raise, not return the restored state as converged
-(found with the galvanostatic binary-salt test, probe/npp_jacobian_probe.py: a repeated
+(found with the galvanostatic binary-salt test, bench/probes/npp_jacobian_probe.py: a repeated
 backward-Euler step that stopped at max_it was reported as a converged point)."""
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ evaluation of every solve both Jacobians are assembled at the same state and com
 by block; residual norms, SNES reasons and iteration counts are logged.
 
 usage (repository root, PYTHONPATH=.:tests):
-    python probe/npp_jacobian_probe.py split|full [stol] [linesearch]
+    python bench/probes/npp_jacobian_probe.py split|full [stol] [linesearch]
 "split" puts the split Jacobian on the SNES (as System does on the gamg path), "full" keeps
 DOLFINx's; in both the other one is assembled at the same state for the comparison.
-Logs to stdout; states after each step to probe/state_*.npz (read by probe/floor_probe.py).
+Logs to stdout; states after each step to bench/probes/state_*.npz (read by bench/probes/floor_probe.py).
 """
 # ruff: noqa: I001
 from __future__ import annotations
@@ -148,11 +148,11 @@ for frac in (0.1, 0.5, 0.8, 0.9):
         i = T._mean_current(system, region, cat)
         print(f"   step {step}: {res}  mean current {i:.10g} "
               f"rel err {(i / (frac * T.I_LIM) - 1):.3e}", flush=True)
-        np.savez(f"probe/state_{MODE}_{STOL}_{LS}_{frac}_{step}.npz", **system.snapshot())
+        np.savez(f"bench/probes/state_{MODE}_{STOL}_{LS}_{frac}_{step}.npz", **system.snapshot())
     i = T._mean_current(system, region, cat)
     v = system.observe()["voltage"]
     print(f"==== frac {frac}: mean current {i:.10g} rel err {(i / (frac * T.I_LIM) - 1):.3e} "
           f"voltage {v:.12g}", flush=True)
     results[frac] = i
-np.savez(f"probe/state_{MODE}_{STOL}_{LS}.npz", **system.snapshot())
+np.savez(f"bench/probes/state_{MODE}_{STOL}_{LS}.npz", **system.snapshot())
 print(f"WORST block rel diff over all iterates: fro {WORST['fro']:.2e} max {WORST['max']:.2e}")

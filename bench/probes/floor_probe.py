@@ -14,7 +14,7 @@ model, region, cat, system = T._cell()
 system.dt.value = 1e3 * T.T_D
 system.ctx.constant("inflow").value = region.inflow_rate(model, cat, 0.9 * T.I_LIM)
 def s(m, st, stol="None_None"):
-    return dict(np.load(f"probe/state_{m}_{stol}_0.9_{st}.npz"))
+    return dict(np.load(f"bench/probes/state_{m}_{stol}_0.9_{st}.npz"))
 system.load(s("full", 1)); system.commit()
 system.load(s("full", 2))
 problem, fields, bcs = system.problem("current", True)

@@ -179,9 +179,11 @@ class Mechanics(_Strict):
     collectors: Literal["pressure", "fixed_gap"] = Field(
         "pressure", description="'pressure': the stack pressure stays applied (the cell may "
         "swell); 'fixed_gap': both collectors are held where the stack pressure put them")
-    lateral: Literal["roller", "free"] = Field(
-        "roller", description="lateral faces: 'roller' (laterally constrained, as in a die) or "
-        "'free' (the negative collector is then clamped)")
+    lateral: Literal["roller", "free", "periodic"] = Field(
+        "roller", description="lateral faces: 'roller' (laterally constrained, as in a die), "
+        "'free' (the negative collector is then clamped) or 'periodic' (the cell is one period "
+        "of a laterally periodic stack: every field takes on the faces y = width (z = width) "
+        "the values of y = 0 (z = 0))")
     stress_free_stoichiometry: float | None = Field(
         None, gt=0, lt=1, description="cathode composition without chemical strain; default "
         "the initial one")

@@ -27,6 +27,9 @@ class Model:
     derived: list[DerivedField] = field(default_factory=list)
     profiles: list[Profile] = field(default_factory=list)
     constants: dict[str, float] = field(default_factory=dict)  # initial values of named constants
+    #: axes along which the mesh is a periodic cell: every continuous field takes on the faces
+    #: where the coordinate is largest the values of the opposite faces (ssefem.periodic)
+    periodic: tuple[int, ...] = ()
     info: dict = field(default_factory=dict)
 
     def add_field(self, f: Field) -> None:

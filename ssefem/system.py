@@ -16,6 +16,7 @@ from dolfinx import mesh as dmesh
 from dolfinx.fem.petsc import NonlinearProblem
 from petsc4py import PETSc
 
+from ssefem import periodic
 from ssefem.affine import AffineJacobian
 from ssefem.errors import ConvergenceFailure
 from ssefem.model import Model
@@ -159,7 +160,12 @@ class System:
                          (range(n) if c.component is None else [c.component])]
             for k, facets in parts:
                 Vk = V if k is None else V.sub(k)
-                bc = fem.dirichletbc(value, fem.locate_dofs_topological(Vk, fdim, facets), Vk)
+                dofs = fem.locate_dofs_topological(Vk, fdim, facets)
+                if c.at == "centre":
+                    # a component's dofs are unrolled (node * bs + k), the whole field's nodes
+                    bs = V.dofmap.index_map_bs if k is not None else 1
+                    dofs = _centre_dofs(V, dofs, bs, regions.comm)
+                bc = fem.dirichletbc(value, dofs, Vk)
                 self._bc_field[id(bc)] = c.field
                 out.append(bc)
         return out
@@ -190,7 +196,8 @@ class System:
                 **(_LINEAR if single else _BLOCKED)[linear],
             }
             nullspace = self.model.fields[fields[0]].near_nullspace if single else None
-            if nullspace is not None and linear == "gamg":
+            periodic_axes = self.model.periodic
+            if nullspace is not None and linear == "gamg" and not periodic_axes:
                 # a field with a near-null space solved alone is elasticity: symmetric positive
                 # definite, so CG instead of GMRES, and GAMG gets the rigid-body modes
                 opts["ksp_type"] = "cg"
@@ -220,28 +227,34 @@ class System:
             if not single and opts["pc_type"] == "fieldsplit":
                 self._keep.append(self._field_splits(problem, fields, _SPLIT[linear]))
                 # the Jacobian of the affine integrals (conduction, storage, elasticity,
-                # sources) assembled once, not per iterate. Only on this iterative path, where
-                # it is the large-problem cost. On MUMPS it is correct but rounds differently,
-                # and the galvanostatic binary-salt test (tests/verification/
-                # test_npp_binary_salt.py, stol 1e-15) cannot take that. Compared at all 170
-                # Newton iterates of that test (probe/npp_jacobian_probe.py), the split Jacobian
-                # equals DOLFINx's exactly in 8 of 9 blocks and to 1.3e-16 in the phi_e-phi_e
-                # block (its Poisson part, the only fixed one, summed in another order): no
-                # stale or misclassified term, same Dirichlet rows. That residual has a rounding
-                # floor of ~5e-11 (eps |J||x| = 2.7e-10; cond_2(J) = 8.8e12), so Newton reaches
-                # it in ~5 iterates and then wanders, steps |dx|/|x| of 3e-16..8e-14 (median
-                # 4e-15), until one falls below stol (7-16 % of them, either Jacobian). At 0.9
-                # i_lim the split run's second backward-Euler step drew 38 steps >= 1.2e-15 and
-                # stopped at max_it (reason -5); solve_with_continuation (start = target,
-                # nothing to ramp) then returned without raising, with the state of the first
-                # step (not yet steady): current 4.6e-6 low (it now raises ConvergenceFailure
-                # there, tests/unit/test_continuation.py). Both Jacobians react alike to the
-                # tolerances: stol 1e-14 converges every solve (2-7 iterates, states 4e-15
-                # apart), stol 1e-16 and linesearch bt fail both, l2 converges both.
+                # sources) assembled once, not per iterate: the large-problem cost of this
+                # iterative path. A direct solve is dominated by the factorisation, so MUMPS
+                # keeps DOLFINx's Jacobian. The split one is right there too: compared at all
+                # 170 Newton iterates of the galvanostatic binary-salt test
+                # (tests/verification/test_npp_binary_salt.py; bench/probes/npp_jacobian_probe.py)
+                # it equals DOLFINx's exactly in 8 of 9 blocks and to 1.3e-16 in the phi_e-phi_e
+                # block (its Poisson part, the only fixed one, summed in another order). It
+                # only rounds differently, and that residual has a rounding floor of ~5e-11
+                # (eps |J||x| = 2.7e-10, cond_2(J) = 8.8e12): Newton reaches it in ~5 iterates,
+                # then wanders with steps |dx|/|x| of 3e-16..8e-14, and a step test of 1e-15
+                # (what that test had) is met by chance, with either Jacobian (7-16 % of such
+                # steps). With the split, a solve ran out of iterations and
+                # solve_with_continuation returned the restored, unsteady state without
+                # raising (current 4.6e-6 low); it now raises (tests/unit/test_continuation.py)
+                # and the test's step test is 1e-14, above the floor (every solve converges in
+                # 2-7 iterates with either Jacobian, states 4e-15 apart).
                 split = AffineJacobian.create(problem, F, [self.u[n] for n in fields], bcs,
                                               self.entity_maps)
                 if split is not None:
                     split.attach()
+            if periodic_axes:
+                fold = periodic.create(
+                    problem, [self.u[n] for n in fields], bcs, periodic_axes,
+                    periodic.mesh_bounds(self.model.regions.mesh), fields,
+                    [self.model.fields[n].family in ("Lagrange", "P", "CG") for n in fields])
+                if fold is not None:
+                    fold.attach()
+                    self._keep.append(fold)  # its methods are the SNES callbacks
             _clear_options(prefix)
             self._split[key] = split  # the SNES callbacks are its methods: keep it alive
             self._problems[key] = (problem, fields, bcs)
@@ -478,6 +491,26 @@ def _clear_options(prefix: str) -> None:
     for key in list(db.getAll()):
         if key.startswith(prefix):
             del db[key]
+
+
+def _centre_dofs(V: fem.FunctionSpace, dofs: np.ndarray, bs: int, comm: MPI.Comm
+                 ) -> np.ndarray:
+    """Of the local ``dofs`` (of V's node ``dofs // bs``), those of the one node nearest the
+    centre of all of them, on every rank that holds it (ties go to the lexicographically
+    smallest coordinates)."""
+    X = V.tabulate_dof_coordinates()
+    local = X[dofs // bs] if len(dofs) else np.zeros((0, 3))
+    total = comm.allreduce(local.sum(axis=0), op=MPI.SUM)
+    count = comm.allreduce(len(local), op=MPI.SUM)
+    if count == 0:
+        return dofs
+    centre = total / count
+    d = np.linalg.norm(local - centre, axis=1)
+    order = np.lexsort((*(local[:, k] for k in (2, 1, 0)), d.round(12)))
+    best = (float(d[order[0]].round(12)), *local[order[0]].tolist()) if len(local) else (np.inf,)
+    best = min(comm.allgather(best))
+    here = np.all(np.abs(local - np.asarray(best[1:])) <= 1e-12 * (1 + np.abs(centre)), axis=1)
+    return dofs[here]
 
 
 def _times_test(form: ufl.Form, q) -> ufl.Form:

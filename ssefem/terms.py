@@ -127,6 +127,8 @@ class Constraint:
     ``control`` names the control mode in which it is active (``None``: always). For a vector
     field, ``component`` picks what is held: ``None`` all components, an integer one of them,
     ``"normal"`` the normal component (a roller; the boundary's facets must be axis-aligned).
+    ``at = "centre"`` holds only the boundary's node nearest its centre (a pin: it fixes the
+    lateral translation of a periodic body without loading it).
     """
 
     field: str
@@ -134,6 +136,7 @@ class Constraint:
     value: str
     control: str | None = None
     component: int | Literal["normal"] | None = None
+    at: Literal["boundary", "centre"] = "boundary"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ gap g0 carries the metal surface's shape, measured from the ion conductor:
   half wavelengths the lateral rollers are planes of symmetry (a periodic array of asperities);
 - voids, elliptical caps of depth d and radius R: g0 += d sqrt(1 - r^2 / R^2) for r < R.
 
+In a periodic cell (``lateral = "periodic"``) the width must hold a whole number of wavelengths
+instead, and a void also has its images one width away (a void may cross the lateral faces).
+
 The interface kinetics of the metal pass current only where the gap is within the contact
 distance (``InterfaceContact.closed``); the ion conductor resolves the constriction of the
 current toward the contacts as far as the mesh resolves them. With ``model = "law"`` the
@@ -60,9 +63,11 @@ def contact_layers(case: Case, library: Library) -> tuple[str, str] | None:
         if contact.voids:
             raise CaseError(f"{KEY}.voids", "voids are resolved only: use model = 'resolved'")
         return metal[0], b if metal[0] == a else a
-    if mech.collectors != "pressure" or (dim > 1 and mech.lateral != "roller"):
+    periodic = mech.lateral == "periodic"
+    if mech.collectors != "pressure" or (dim > 1 and mech.lateral == "free"):
         raise CaseError(f"{KEY}", "contact needs collectors = 'pressure' and lateral = "
-                        "'roller' (the bodies are then held only by the stack pressure)")
+                        "'roller' or 'periodic' (the bodies are then held only by the stack "
+                        "pressure)")
     if mech.stack_pressure <= 0:
         raise CaseError("mechanics.stack_pressure", "contact needs a stack pressure > 0 to "
                         "hold the two bodies together")
@@ -71,15 +76,22 @@ def contact_layers(case: Case, library: Library) -> tuple[str, str] | None:
             raise CaseError(f"{KEY}.rms_height", "roughness needs a 2-D or 3-D geometry")
         if contact.wavelength is None:
             raise CaseError(f"{KEY}.wavelength", "roughness (rms_height > 0) needs a wavelength")
-        halves = 2 * case.geometry.width / contact.wavelength
-        if abs(halves - round(halves)) > 1e-9 * halves:
+        # rollers are planes of symmetry of the cosine at every half wavelength; a period
+        # needs whole ones
+        per = 1 if periodic else 2
+        count = per * case.geometry.width / contact.wavelength
+        if abs(count - round(count)) > 1e-9 * count:
+            what = "wavelengths" if periodic else "half wavelengths"
             raise CaseError(f"{KEY}.wavelength", f"the width {case.geometry.width} um must hold "
-                            f"a whole number of half wavelengths (got {halves:g})")
+                            f"a whole number of {what} (got {count:g})")
     for i, void in enumerate(contact.voids):
         if dim == 1 or len(void.center) != dim - 1:
             raise CaseError(f"{KEY}.voids[{i}].center",
                             f"needs {dim - 1} lateral coordinate(s) in {dim}-D" if dim > 1
                             else "voids need a 2-D or 3-D geometry")
+        if periodic and 2 * void.radius > case.geometry.width:
+            raise CaseError(f"{KEY}.voids[{i}].radius", f"a void in a periodic cell must fit "
+                            f"in its width {case.geometry.width} um (got radius {void.radius})")
     return metal[0], b if metal[0] == a else a
 
 
@@ -89,9 +101,14 @@ def bodies(names: tuple[str, ...], metal: str) -> list[tuple[str, ...]]:
     return [rest, (metal,)] if names[-1] == metal else [(metal,), rest]
 
 
-def initial_gap(contact: Contact, dim: int, unit: float):
-    """``ctx -> g0`` (in units of ``unit`` metres) of the case's roughness and voids."""
+def initial_gap(contact: Contact, dim: int, unit: float, period: float | None = None):
+    """``ctx -> g0`` (in units of ``unit`` metres) of the case's roughness and voids; with a
+    lateral ``period`` (um) every void has its images one period away along each lateral
+    axis."""
     um = 1e-6 / unit
+    shifts = [()]
+    for _ in range(dim - 1):
+        shifts = [s + (k,) for s in shifts for k in ((-1, 0, 1) if period else (0,))]
 
     def gap(ctx: FormContext):
         x = ufl.SpatialCoordinate(ctx.regions.mesh)
@@ -105,9 +122,11 @@ def initial_gap(contact: Contact, dim: int, unit: float):
             else:
                 g = g + h * (2 - ufl.cos(k * lateral[0]) - ufl.cos(k * lateral[1]))
         for void in contact.voids:
-            r2 = sum((c - y0 * um) ** 2 for c, y0 in zip(lateral, void.center, strict=True))
-            cap = 1 - r2 / (void.radius * um) ** 2
-            g = g + void.depth * um * ufl.sqrt(ufl.max_value(cap, 0.0))
+            for shift in shifts:  # a void fits in a period: its images do not overlap it
+                r2 = sum((c - (y0 + k * (period or 0.0)) * um) ** 2
+                         for c, y0, k in zip(lateral, void.center, shift, strict=True))
+                cap = 1 - r2 / (void.radius * um) ** 2
+                g = g + void.depth * um * ufl.sqrt(ufl.max_value(cap, 0.0))
         return g
 
     return gap
@@ -130,8 +149,9 @@ def add_cell_contact(model: Model, case: Case, metal: str, other: str, sigma: El
     contact = case.mechanics.contact
     dim = model.regions.dim
     unit = model.scales.length
+    period = case.geometry.width if case.mechanics.lateral == "periodic" else None
     out = add_interface_contact(model, contact.interface, metal, other, sigma,
-                                initial_gap(contact, dim, unit), modulus,
+                                initial_gap(contact, dim, unit, period), modulus,
                                 contact.contact_distance * 1e-6 / unit, contact.nitsche)
     field = model.fields[sigma.field[other]]
     toward_metal = 1.0 if case.layers[-1].name == metal else -1.0  # the stack runs along x

@@ -68,6 +68,9 @@ def elastic_constants(case: Case, library: Library) -> dict[str, tuple[float, fl
             and case.geometry.dimension > 1):
         raise CaseError("mechanics.collectors", "'fixed_gap' under a stack pressure needs "
                         "lateral = 'roller' (the preloaded gap is that of a constrained stack)")
+    if mech.lateral == "periodic" and case.geometry.axisymmetric:
+        raise CaseError("mechanics.lateral", "'periodic' needs a Cartesian geometry (an "
+                        "axisymmetric cell has no lateral period)")
     contact_layers(case, library)
     return out
 
@@ -135,6 +138,15 @@ def add_cell_mechanics(model: Model, case: Case, library: Library,
         if regions.dim > 1:
             for n in names:
                 add_support(model, f"{n}_lateral", "roller", field[n])
+    elif mech.lateral == "periodic":
+        # a periodic cell: every field periodic across the lateral faces; each body is held
+        # laterally at the centre of its collector (no lateral load acts on a periodic body,
+        # so the pin carries none)
+        add_support(model, neg_cc, "roller", field[names[-1]])
+        if regions.dim > 1:
+            model.periodic = tuple(range(1, regions.dim))
+            for body in dict.fromkeys(field.values()):
+                add_support(model, neg_cc if body == field[names[-1]] else pos_cc, "pin", body)
     else:
         add_support(model, neg_cc, "fixed", field[names[-1]])
     if mech.collectors == "pressure":

@@ -219,8 +219,15 @@ def add_pressure(model: Model, boundary: str, stress_scale: float, pressure: flo
 
 
 def add_support(model: Model, boundary: str, kind: str, field: str = DISPLACEMENT) -> None:
-    """``fixed`` (all components), ``roller`` (normal component) or ``axial`` (x held at the
-    ``held_displacement`` constant) of the displacement ``field`` on a named boundary."""
+    """``fixed`` (all components), ``roller`` (normal component), ``axial`` (x held at the
+    ``held_displacement`` constant) or ``pin`` (the lateral components y, z held at the
+    boundary's centre node: the lateral translation of a periodic body, which no load holds)
+    of the displacement ``field`` on a named boundary."""
+    if kind == "pin":
+        for k in range(1, model.regions.dim):
+            model.add_constraint(Constraint(field, boundary, "zero_displacement", component=k,
+                                            at="centre"))
+        return
     component = {"fixed": None, "roller": "normal", "axial": 0}[kind]
     value = HELD_DISPLACEMENT if kind == "axial" else "zero_displacement"
     model.add_constraint(Constraint(field, boundary, value, component=component))

@@ -20,13 +20,15 @@ def _curve(case, comm):
     return np.array([[r[k] for k in KEYS] for r in rows])
 
 
-@pytest.mark.parametrize("dim,collectors", [(2, "pressure"), (3, "fixed_gap")])
-def test_chemo_mechanics_serial_and_parallel_agree(case_factory, dim, collectors):
+@pytest.mark.parametrize("dim,collectors,lateral", [
+    (2, "pressure", "roller"), (3, "fixed_gap", "roller"), (3, "pressure", "periodic")])
+def test_chemo_mechanics_serial_and_parallel_agree(case_factory, dim, collectors, lateral):
+    """Periodic: slaves and masters of the lateral faces on different ranks."""
     assert MPI.COMM_WORLD.size >= 2, "run under mpiexec -n 2"
     case = case_factory(
         geometry={"dimension": dim, "width": 2.0, "lateral_cells": 3},
         initial={"stoichiometry": 0.55},
-        mechanics={"stack_pressure": 5.0, "collectors": collectors},
+        mechanics={"stack_pressure": 5.0, "collectors": collectors, "lateral": lateral},
         protocol={"steps": [{"kind": "discharge", "current": 3.0, "duration": 300.0}]},
         solver={"dt_initial": 20.0, "dt_max": 50.0, "rtol": 1e-12, "atol": 1e-14,
                 "stol": 1e-14},
@@ -44,18 +46,21 @@ CONTACT = ("voltage", "area_specific_resistance", "contact_fraction:electrolyte|
            "thickness_change", "axial_strain:anode")
 
 
-def test_rough_contact_serial_and_parallel_agree(case_factory):
+@pytest.mark.parametrize("lateral,wavelength,center", [("roller", 10.0, 5.0),
+                                                       ("periodic", 5.0, 0.5)])
+def test_rough_contact_serial_and_parallel_agree(case_factory, lateral, wavelength, center):
     """Rough Li on LPS through a pressure sweep (the contact set changes with pressure); the
-    interface profile gathered on rank 0 agrees too."""
+    interface profile gathered on rank 0 agrees too. Periodic: the void crosses the lateral
+    face y = 0 (its image at y = 5.5)."""
     assert MPI.COMM_WORLD.size >= 2, "run under mpiexec -n 2"
     case = case_factory(
         geometry={"dimension": 2, "width": 5.0, "lateral_cells": 20},
         layers=[{"name": "cathode", "material": "Li", "thickness": 2.0, "cells": 3},
                 {"name": "electrolyte", "material": "Li6PS5Cl", "thickness": 5.0, "cells": 8},
                 {"name": "anode", "material": "Li", "thickness": 5.0, "cells": 6}],
-        mechanics={"stack_pressure": 5.0, "contact": {
-            "interface": "electrolyte|anode", "rms_height": 0.05, "wavelength": 10.0,
-            "voids": [{"center": [5.0], "radius": 1.0, "depth": 0.1}]}},
+        mechanics={"stack_pressure": 5.0, "lateral": lateral, "contact": {
+            "interface": "electrolyte|anode", "rms_height": 0.05, "wavelength": wavelength,
+            "voids": [{"center": [center], "radius": 1.0, "depth": 0.1}]}},
         protocol={"steps": [{"kind": "steady", "currents": [2.0],
                              "stack_pressures": [2.0, 20.0, 200.0]}]},
     )

@@ -33,10 +33,11 @@ def test_linear_solvers_agree(case_factory, solver):
     np.testing.assert_allclose(got, ref, rtol=0, atol=1e-7)
 
 
-def test_gamg_agrees_with_mumps_with_mechanics(case_factory):
+@pytest.mark.parametrize("lateral", ["roller", "periodic"])
+def test_gamg_agrees_with_mumps_with_mechanics(case_factory, lateral):
     keys = ("time", "voltage", "current", "thickness_change", "stack_pressure",
             "hydrostatic_stress:cathode", "hydrostatic_stress:electrolyte")
-    mech = {"stack_pressure": 5.0, "collectors": "pressure"}
+    mech = {"stack_pressure": 5.0, "collectors": "pressure", "lateral": lateral}
     ref = _curve(case_factory, keys, "mumps", mechanics=mech)
     got = _curve(case_factory, keys, "gamg", mechanics=mech)
     assert got.shape == ref.shape and len(ref) > 5

@@ -149,3 +149,32 @@ def test_current_crosses_only_at_contacts(case_factory, tmp_path):
     inside = y < 1.8e-6
     assert np.all(i[inside] == 0.0) and np.all(gap[inside] > 1e-9)
     assert np.all(i[y > 2.2e-6] > 0.5)
+
+
+def _void_cell(case_factory, center, lateral):
+    return _case(case_factory, {"voids": [{"center": [center], "radius": 1.5, "depth": 0.2}]},
+                 pressure=5.0, currents=[1.0], lateral=lateral,
+                 solver={"rtol": 1e-15, "atol": 1e-14, "stol": 1e-14})
+
+
+def test_periodic_cell_is_invariant_under_lateral_translation(case_factory):
+    """In a periodic cell a void is the same wherever it sits: moved by 1.5 um (12 elements,
+    so that the mesh maps onto itself) across the lateral face y = 0, where it then has its
+    image, it gives the same contact, current and stresses. Rollers mirror the moved void at
+    y = 0 into a wider one: they do not."""
+    keys = ("contact_fraction:electrolyte|anode", "current_peak_to_mean:electrolyte|anode",
+            "voltage", "contact_pressure:electrolyte|anode", "thickness_change")
+    rows = {}
+    for lateral in ("periodic", "roller"):
+        for center in (2.5, 1.0):
+            res = run(_void_cell(case_factory, center, lateral), write=False, progress=False)
+            rows[lateral, center] = res.series.rows[-1]
+    a, b = rows["periodic", 2.5], rows["periodic", 1.0]
+    assert a["contact_fraction:electrolyte|anode"] == pytest.approx(0.4, abs=0.02)
+    for k in keys:
+        assert b[k] == pytest.approx(a[k], rel=1e-8, abs=1e-12), k
+    # rollers: the centred void is a plane of symmetry, the same as the periodic one
+    assert rows["roller", 2.5]["voltage"] == pytest.approx(a["voltage"], rel=1e-8)
+    # the moved void and its mirror image open 2.5 of 5 um instead of 3
+    assert rows["roller", 1.0]["contact_fraction:electrolyte|anode"] == pytest.approx(
+        0.5, abs=0.02)

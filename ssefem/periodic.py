@@ -137,9 +137,11 @@ class PeriodicFold:
         add = PETSc.InsertMode.ADD_VALUES
         is_slave = np.zeros(r1 - r0, dtype=bool)
         is_slave[np.asarray(slaves, dtype=np.int64) - r0] = True
-        for r in np.flatnonzero(~is_slave) + r0:
-            T.setValue(int(r), int(r), 1.0, addv=add)
-            Q.setValue(int(r), int(r), 1.0, addv=add)
+        # the identity on the owned rows that are not slaves (CSR rows of this rank)
+        indptr = np.concatenate([[0], np.cumsum(~is_slave)]).astype(PETSc.IntType)
+        diag = (np.flatnonzero(~is_slave) + r0).astype(PETSc.IntType)
+        for M in (T, Q):
+            M.setValuesCSR(indptr, diag, np.ones(len(diag)), addv=add)
         for s, m, f in zip(slaves, masters, fold, strict=True):
             if f:
                 T.setValue(int(m), int(s), 1.0, addv=add)

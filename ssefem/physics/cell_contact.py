@@ -31,7 +31,7 @@ from ssefem.case import Case, Contact
 from ssefem.errors import CaseError
 from ssefem.materials import Library
 from ssefem.model import Model
-from ssefem.physics.contact import InterfaceContact, add_interface_contact
+from ssefem.physics.contact import InterfaceContact, add_interface_contact, interface_mean
 from ssefem.physics.contact_law import contact_law
 from ssefem.physics.mechanics import Elasticity
 from ssefem.terms import FormContext, Observable, Profile
@@ -192,12 +192,10 @@ def add_contact_law(model: Model, case: Case, metal: str, other: str, sigma: Ela
     def fraction(ctx: FormContext):
         return law.interpolate("fraction", pressure(ctx) * to_mpa)
 
-    def mean(q):
-        return lambda ctx: (q(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag))
-
-    model.add_observable(Observable(f"contact_pressure:{iface}", "Pa", mean(pressure),
-                                    sigma.stress_scale))
-    model.add_observable(Observable(f"contact_fraction:{iface}", "1", mean(fraction)))
+    model.add_observable(Observable(f"contact_pressure:{iface}", "Pa",
+                                    interface_mean(pressure, tag), sigma.stress_scale))
+    model.add_observable(Observable(f"contact_fraction:{iface}", "1",
+                                    interface_mean(fraction, tag)))
     return InterfaceContact(iface, pressure, None, factor)
 
 

@@ -108,6 +108,11 @@ class InterfaceContact:
     closed: Callable
 
 
+def interface_mean(q, tag: int):
+    """An observable's build: the mean of ``q(ctx)`` over the interface facets ``tag``."""
+    return lambda ctx: (q(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag))
+
+
 def add_interface_contact(model: Model, interface: str, slave: str, master: str,
                           sigma: Elasticity, gap: Callable[[FormContext], ufl.core.expr.Expr],
                           modulus: float, contact_distance: float,
@@ -161,10 +166,8 @@ def add_interface_contact(model: Model, interface: str, slave: str, master: str,
     def pressure(ctx: FormContext):
         return -multiplier(ctx)
 
-    def mean(q):
-        return lambda ctx: (q(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag))
-
-    model.add_observable(Observable(f"contact_pressure:{interface}", "Pa", mean(pressure),
-                                    sigma.stress_scale))
-    model.add_observable(Observable(f"contact_fraction:{interface}", "1", mean(closed)))
+    model.add_observable(Observable(f"contact_pressure:{interface}", "Pa",
+                                    interface_mean(pressure, tag), sigma.stress_scale))
+    model.add_observable(Observable(f"contact_fraction:{interface}", "1",
+                                    interface_mean(closed, tag)))
     return InterfaceContact(interface, pressure, g, closed)

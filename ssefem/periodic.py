@@ -103,16 +103,20 @@ def pairs(V: fem.FunctionSpace, start: int, bcs, axes, bounds, name: str
         target[on_hi[slave, j], a] = lo[a]
     match = np.empty(len(target), dtype=np.int64)
     offsets = np.array(np.meshgrid(*[[-1, 0, 1]] * 3, indexing="ij")).reshape(3, -1).T
+    orphan = None
     for i, p in enumerate(target):
         k = np.array(key(p))
         found = index.get(tuple(k))
         if found is None:  # a coordinate on a rounding boundary: the neighbouring keys
             found = next((index[t] for t in map(tuple, k + offsets) if t in index), None)
         if found is None or np.linalg.norm(cx[found] - p) > 10 * quantum:
-            raise ValueError(f"periodic {name!r}: the mesh is not periodic, the node at "
-                             f"{X[slave][i].round(9).tolist()} has no image on the opposite "
-                             "face")
+            orphan = X[slave][i].round(9).tolist()
+            break
         match[i] = found
+    orphans = [o for o in comm.allgather(orphan) if o is not None]
+    if orphans:  # on every rank alike
+        raise ValueError(f"periodic {name!r}: the mesh is not periodic, the node at "
+                         f"{orphans[0]} has no image on the opposite face")
     s_rows, m_rows = rows[slave], crows[match]
     keep = ~held[slave]  # a Dirichlet slave keeps its condition
     fold = ~cheld[match]

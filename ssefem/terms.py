@@ -64,7 +64,8 @@ class FormContext:
         exact on affine cells (simplices, parallelepipeds), the usual (p+1)^d Gauss rule on
         other hexahedra, one more for the weight r of an axisymmetric mesh. UFL's estimate
         includes the degree of the coordinate map, which for trilinear hexahedra is 3: the
-        residual of the 3-D benchmark cell took 0.30 s per evaluation with it, 0.16 s with this (the same voltage to 1e-15)."""
+        residual of the 3-D benchmark cell took 0.30 s per evaluation with it, 0.16 s with
+        this (the same voltage to 1e-15)."""
         p = self.u[field].function_space.element.basix_element.embedded_subdegree
         return factors * p + (self.radius is not None)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
-from ssefem.runner import run
+from parallel_helpers import assert_columns_agree, assert_profiles_agree, series
 
 pytestmark = pytest.mark.mpi
 
@@ -34,23 +34,13 @@ def test_creeping_contact_serial_and_parallel_agree(case_factory):
                             {"kind": "discharge", "current": 10.0, "duration": 2.0}]},
         solver={"dt_min": 1e-3, "dt_max": 0.5, "rtol": 1e-12, "atol": 1e-14, "stol": 1e-14},
     )
-    results = {}
-    for name, comm in (("par", MPI.COMM_WORLD), ("ser", MPI.COMM_SELF)):
-        res = run(case, write=False, progress=False, comm=comm)
-        rows = res.series.rows
-        results[name] = (np.array([[r[k] for k in KEYS] for r in rows]),
-                         res.profiles.blocks["interface"])
-    (par, ppar), (ser, pser) = results["par"], results["ser"]
+    par, ppar = series(case, KEYS, MPI.COMM_WORLD, "interface")
+    ser, pser = series(case, KEYS, MPI.COMM_SELF, "interface")
     assert par.shape == ser.shape and len(ser) > 10
     creep = ser[:, KEYS.index("creep_strain:anode")]
     assert creep[-1] > 1.5 * creep[0] > 0  # it crept
     finite = np.isfinite(ser)  # the peak-to-mean current is NaN at rest
     assert np.array_equal(finite, np.isfinite(par))
     ser, par = np.where(finite, ser, 0.0), np.where(finite, par, 0.0)
-    scale = np.maximum(np.abs(ser).max(axis=0), 1e-300)
-    np.testing.assert_array_less(np.abs(par - ser).max(axis=0) / scale, 1e-8)
-    if MPI.COMM_WORLD.rank == 0:
-        for (_, _, a), (_, _, b) in zip(ppar, pser, strict=True):
-            for k in a:
-                s = max(np.abs(b[k]).max(), 1e-300)
-                assert a[k].shape == b[k].shape and np.abs(a[k] - b[k]).max() / s < 1e-8, k
+    assert_columns_agree(par, ser)
+    assert_profiles_agree(ppar, pser)

@@ -7,17 +7,12 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
-from ssefem.runner import run
+from parallel_helpers import assert_columns_agree, assert_profiles_agree, series
 
 pytestmark = pytest.mark.mpi
 
 KEYS = ("time", "voltage", "stoichiometry:cathode", "thickness_change", "stack_pressure",
         "axial_strain:cathode", "hydrostatic_stress:cathode", "hydrostatic_stress:electrolyte")
-
-
-def _curve(case, comm):
-    rows = run(case, write=False, progress=False, comm=comm).series.rows
-    return np.array([[r[k] for k in KEYS] for r in rows])
 
 
 @pytest.mark.parametrize("dim,collectors,lateral", [
@@ -33,12 +28,11 @@ def test_chemo_mechanics_serial_and_parallel_agree(case_factory, dim, collectors
         solver={"dt_initial": 20.0, "dt_max": 50.0, "rtol": 1e-12, "atol": 1e-14,
                 "stol": 1e-14},
     )
-    par = _curve(case, MPI.COMM_WORLD)
-    ser = _curve(case, MPI.COMM_SELF)
+    par = series(case, KEYS, MPI.COMM_WORLD)
+    ser = series(case, KEYS, MPI.COMM_SELF)
     assert par.shape == ser.shape and len(par) > 5
     assert np.ptp(par[:, KEYS.index("hydrostatic_stress:cathode")]) > 1e5  # it did change
-    scale = np.maximum(np.abs(ser).max(axis=0), 1e-300)
-    np.testing.assert_array_less(np.abs(par - ser).max(axis=0) / scale, 1e-8)
+    assert_columns_agree(par, ser)
 
 
 CONTACT = ("voltage", "area_specific_resistance", "contact_fraction:electrolyte|anode",
@@ -64,22 +58,12 @@ def test_rough_contact_serial_and_parallel_agree(case_factory, lateral, waveleng
         protocol={"steps": [{"kind": "steady", "currents": [2.0],
                              "stack_pressures": [2.0, 20.0, 200.0]}]},
     )
-    results = {}
-    for name, comm in (("par", MPI.COMM_WORLD), ("ser", MPI.COMM_SELF)):
-        res = run(case, write=False, progress=False, comm=comm)
-        rows = res.series.rows
-        results[name] = (np.array([[r[k] for k in CONTACT] for r in rows]),
-                         res.profiles.blocks["interface"])
-    (par, ppar), (ser, pser) = results["par"], results["ser"]
+    par, ppar = series(case, CONTACT, MPI.COMM_WORLD, "interface")
+    ser, pser = series(case, CONTACT, MPI.COMM_SELF, "interface")
     f = ser[:, CONTACT.index("contact_fraction:electrolyte|anode")]
     assert f[0] < f[1] < f[2] < 1.0  # the void stays open
-    scale = np.maximum(np.abs(ser).max(axis=0), 1e-300)
-    np.testing.assert_array_less(np.abs(par - ser).max(axis=0) / scale, 1e-8)
-    if MPI.COMM_WORLD.rank == 0:
-        for (_, _, a), (_, _, b) in zip(ppar, pser, strict=True):
-            for k in a:
-                s = max(np.abs(b[k]).max(), 1e-300)
-                assert a[k].shape == b[k].shape and np.abs(a[k] - b[k]).max() / s < 1e-8, k
+    assert_columns_agree(par, ser)
+    assert_profiles_agree(ppar, pser)
 
 
 def test_gamg_on_two_ranks_matches_serial_mumps(case_factory):
@@ -95,10 +79,8 @@ def test_gamg_on_two_ranks_matches_serial_mumps(case_factory):
             protocol={"steps": [{"kind": "steady", "currents": [0.0, 2.0]}]},
             solver={"rtol": 1e-12, "atol": 1e-14, "stol": 1e-14,
                     "linear_solver": linear_solver})
-        out = run(case, write=False, progress=False, comm=comm).series.rows
-        return np.array([[r[k] for k in keys] for r in out])
+        return series(case, keys, comm)
 
     par, ser = rows("gamg", MPI.COMM_WORLD), rows("mumps", MPI.COMM_SELF)
     assert par.shape == ser.shape == (2, len(keys))
-    scale = np.maximum(np.abs(ser).max(axis=0), 1e-300)
-    np.testing.assert_array_less(np.abs(par - ser).max(axis=0) / scale, 1e-8)
+    assert_columns_agree(par, ser)

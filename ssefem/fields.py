@@ -29,6 +29,8 @@ class Field:
         residual_scale: factor applied to the field's residual (equilibrates the blocks).
         bounds: admissible (dimensionless) range; a solution outside it is rejected like a
             failed Newton solve (an electrode driven past full lithiation, ...).
+        bound_meaning: what reaching the lower and the upper bound means physically (named in
+            the error when the time step can no longer be cut back).
         interface: for a field on an interface (a codimension-1 submesh) instead of layers.
         vector: a vector with one component per space dimension (a displacement) instead of a
             scalar.
@@ -50,6 +52,7 @@ class Field:
     degree: int = 1
     residual_scale: float = 1.0
     bounds: tuple[float, float] | None = None
+    bound_meaning: tuple[str, str] | None = None
     interface: str | None = None
     vector: bool = False
     near_nullspace: Callable | None = None

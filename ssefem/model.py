@@ -10,6 +10,7 @@ import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from ssefem.expectations import Expectation
 from ssefem.fields import Field
 from ssefem.mesh.regions import Regions
 from ssefem.scales import Scales
@@ -30,6 +31,8 @@ class Model:
     #: axes along which the mesh is a periodic cell: every continuous field takes on the faces
     #: where the coordinate is largest the values of the opposite faces (ssefem.periodic)
     periodic: tuple[int, ...] = ()
+    #: ranges the physics expects its quantities in (a warning when a run leaves one)
+    expectations: list[Expectation] = field(default_factory=list)
     info: dict = field(default_factory=dict)
 
     def add_field(self, f: Field) -> None:
@@ -60,6 +63,11 @@ class Model:
         if any(x.name == p.name for x in self.profiles):
             raise ValueError(f"profile {p.name!r} defined twice")
         self.profiles.append(p)
+
+    def add_expectation(self, e: Expectation) -> None:
+        if any(x.name == e.name for x in self.expectations):
+            raise ValueError(f"expectation {e.name!r} defined twice")
+        self.expectations.append(e)
 
     @contextmanager
     def origin(self, name: str):

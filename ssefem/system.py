@@ -333,15 +333,24 @@ class System:
             nan = -4  # SNES_DIVERGED_FNORM_NAN
             raise ConvergenceFailure(reason if finite else nan, its)
         for n in fields:
-            b = self.model.fields[n].bounds
-            if b is None:
+            f = self.model.fields[n]
+            if f.bounds is None:
                 continue
-            a = self.u[n].x.array
-            ok = self.model.regions.comm.allreduce(
-                bool(a.size == 0 or (a.min() >= b[0] and a.max() <= b[1])), op=MPI.LAND)
-            if not ok:
-                raise ConvergenceFailure(0, its, f"{n} left its admissible range {b}")
+            lo, hi = self.field_range(n)
+            if lo < f.bounds[0] or hi > f.bounds[1]:
+                detail = f"{n} left its admissible range {f.bounds} (min {lo:.6g}, max {hi:.6g})"
+                if f.bound_meaning is not None:
+                    detail += f": {f.bound_meaning[0] if lo < f.bounds[0] else f.bound_meaning[1]}"
+                raise ConvergenceFailure(0, its, detail)
         return its
+
+    def field_range(self, name: str, previous: bool = False) -> tuple[float, float]:
+        """The smallest and largest (dimensionless) value of a field over all ranks, of the
+        present solution or of the previous time level."""
+        a = (self.u_n if previous else self.u)[name].x.array
+        comm = self.model.regions.comm
+        return (comm.allreduce(float(a.min(initial=np.inf)), op=MPI.MIN),
+                comm.allreduce(float(a.max(initial=-np.inf)), op=MPI.MAX))
 
     # -- state ------------------------------------------------------------------------------------
     def commit(self) -> None:

@@ -24,6 +24,8 @@ class Electrode:
         capacity: areal capacity of its stoichiometry window, C/m^2 (None for a metal).
         potential_shift: ``(ctx, side, previous) -> UFL scalar`` added to U in units of RT/F
             (the stress-potential coupling), or None.
+        window: the stoichiometry window ``(theta_min, theta_max)`` that its capacity and its
+            open-circuit potential fit cover (None for a metal).
     """
 
     layer: str
@@ -39,6 +41,7 @@ class Electrode:
     c_max: float = 1.0
     capacity: float | None = None
     potential_shift: Callable | None = None
+    window: tuple[float, float] | None = None
 
     def ocv(self) -> float:
         """Open-circuit potential at the initial composition, V."""
@@ -47,3 +50,15 @@ class Electrode:
         if self.ocp is None:
             return 0.0
         return float(self.ocp(self.theta0, numpy_ns))
+
+    def ocv_range(self) -> tuple[float, float]:
+        """The lowest and highest open-circuit potential over its stoichiometry window, V."""
+        import numpy as np
+
+        from ssefem.materials.ocp import numpy_ns
+
+        if self.ocp is None or self.window is None:
+            u = self.ocv()
+            return u, u
+        u = np.asarray(self.ocp(np.linspace(*self.window, 201), numpy_ns), dtype=float)
+        return float(u.min()), float(u.max())

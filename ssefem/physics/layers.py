@@ -12,6 +12,7 @@ import ufl
 
 from ssefem.case import Case, Layer
 from ssefem.constants import F
+from ssefem.expectations import Expectation
 from ssefem.fields import Field
 from ssefem.materials import Material
 from ssefem.materials.ocp import get_ocp
@@ -39,10 +40,20 @@ def insertion_electrode(model: Model, case: Case, layer: Layer, mat: Material, T
         theta_ref=mat.theta_ref if mat.theta_ref is not None else 0.5,
         alpha_a=mat.alpha_a, alpha_c=mat.alpha_c, z=mat.z, c_max=c_max,
         capacity=mat.z * F * c_max * (th_max - th_min) * layer.thickness * sc.length,
+        window=(th_min, th_max),
     )
     sigma = mat.at("electronic_conductivity", T) / sc.conductivity
     D = sc.diffusivity(mat.at("diffusivity", T))
-    model.add_field(Field(c, (name,), theta0, c_max, "mol/m^3", steady=False, bounds=(0.0, 1.0)))
+    model.add_field(Field(
+        c, (name,), theta0, c_max, "mol/m^3", steady=False, bounds=(0.0, 1.0),
+        bound_meaning=(f"{name} is emptied of {mat.ion} (every site vacant): the electrode is "
+                       "exhausted before the cut-off",
+                       f"{name} is filled with {mat.ion} (every site taken): the electrode is "
+                       "exhausted before the cut-off")))
+    model.add_expectation(Expectation(
+        f"stoichiometry_window:{name}", c, th_min, th_max,
+        f"{mat.name}'s open-circuit potential fit {mat.ocp!r} covers only this window and is "
+        "extrapolated outside it", on="field", unit="(site fraction)"))
     model.add_field(Field(phi, (name,), electrode.ocv() / sc.potential, sc.potential, "V",
                           residual_scale=1.0 / sigma))
     dx_tag = model.regions.layer_tag[name]

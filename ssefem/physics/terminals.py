@@ -7,6 +7,7 @@ positive = discharge) or is held at the applied voltage (``voltage`` control).
 
 from __future__ import annotations
 
+from ssefem.expectations import Expectation
 from ssefem.model import Model
 from ssefem.physics.electrode import Electrode
 from ssefem.terms import Constraint, FormContext, Observable, Term
@@ -14,6 +15,9 @@ from ssefem.terms import Constraint, FormContext, Observable, Term
 APPLIED_CURRENT = "applied_current"
 APPLIED_VOLTAGE = "applied_voltage"
 GROUND = "ground"
+#: V of polarisation beyond the electrodes' open-circuit window that a terminal voltage is still
+#: expected within: the widest electrochemical stability windows of solid electrolytes span ~5 V
+POLARISATION_LIMIT = 5.0
 
 
 def add_terminals(model: Model, positive: Electrode, negative: Electrode, pos_cc: str,
@@ -37,3 +41,11 @@ def add_terminals(model: Model, positive: Electrode, negative: Electrode, pos_cc
                 ctx.one * ctx.ds(pos_tag))
 
     model.add_observable(Observable("voltage", "V", voltage, sc.potential))
+    (lo_p, hi_p), (lo_n, hi_n) = positive.ocv_range(), negative.ocv_range()
+    lo, hi = lo_p - hi_n, hi_p - lo_n
+    model.add_expectation(Expectation(
+        "terminal_voltage", "voltage", lo - POLARISATION_LIMIT, hi + POLARISATION_LIMIT,
+        f"more than {POLARISATION_LIMIT:g} V of polarisation beyond the electrodes' "
+        f"open-circuit window [{lo:.4g}, {hi:.4g}] V: the cell is driven far beyond what it "
+        "can carry (beyond any solid electrolyte's stability window, with a Joule heat that "
+        "breaks the isothermal model)", unit="V"))

@@ -17,6 +17,7 @@ from ssefem.physics.creep import CREEP_LAYERS, creep_field, creep_rate
 from ssefem.physics.mechanics import STACK_PRESSURE
 from ssefem.physics.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
 from ssefem.studies.continuation import solve_with_continuation
+from ssefem.studies.monitor import Monitor
 from ssefem.system import System
 from ssefem.terms import EQUILIBRATION
 
@@ -56,6 +57,7 @@ class ProtocolRunner:
         self.results: list[StepResult] = []
         self.capacity = system.model.info.get("capacity")
         self.creep = system.model.info.get(CREEP_LAYERS, [])
+        self.monitor = Monitor(system)
 
     # -- controls ----------------------------------------------------------------------------------
     def _current_of(self, step: Step) -> float:
@@ -112,7 +114,8 @@ class ProtocolRunner:
             else:
                 self.newton_total += self.system.solve("current", False)
         except ConvergenceFailure as err:
-            raise SolverError(f"initial equilibration failed: {err}", err.reason, 0.0) from None
+            raise SolverError(self.monitor.explain(f"initial equilibration failed: {err}"),
+                              err.reason, 0.0) from None
         self.system.commit()
 
     def run(self) -> list[StepResult]:
@@ -140,7 +143,9 @@ class ProtocolRunner:
                 obs = self.system.observe()
                 if p is not None:
                     extra["area_specific_resistance"] = (v0 - obs["voltage"]) / i if i else math.nan
-                self.record({**self._row(obs, step, index, cycle, i), **extra})
+                row = {**self._row(obs, step, index, cycle, i), **extra}
+                self.record(row)
+                self.monitor.check(row)
         self.on_step(self.nsteps, self.time)
         return StepResult("steady", index, cycle, "done", self.time)
 
@@ -148,7 +153,8 @@ class ProtocolRunner:
         try:
             res = solve_with_continuation(self.system, "current", False, parameter, value)
         except ConvergenceFailure as err:
-            raise SolverError(f"steady solve at {what} failed after continuation: {err}",
+            raise SolverError(self.monitor.explain(f"steady solve at {what} failed after "
+                                                   f"continuation: {err}"),
                               err.reason, self.time) from None
         self.newton_total += res.iterations
         self.cutbacks += res.cutbacks
@@ -192,9 +198,9 @@ class ProtocolRunner:
                 dt /= 4.0
                 log.debug("cut back to dt=%.3g s at t=%.6g s (%s)", dt, self.time, err)
                 if dt < o.dt_min:
-                    raise SolverError(
+                    raise SolverError(self.monitor.explain(
                         f"time step fell below dt_min={o.dt_min} s at t={self.time:.6g} s in "
-                        f"step {index} ({step.kind}): {err}", err.reason, self.time) from None
+                        f"step {index} ({step.kind}): {err}"), err.reason, self.time) from None
                 continue
             if ended(obs) and distance is not None:
                 # locate the event: shrink the step until the cut-off is met closely
@@ -269,6 +275,8 @@ class ProtocolRunner:
         i = obs["current"] if current is None else current
         self.charge += i * dt
         self.nsteps += 1
-        self.record(self._row(obs, step, index, cycle, i))
+        row = self._row(obs, step, index, cycle, i)
+        self.record(row)
+        self.monitor.check(row)
         self.progress(self.time)
         self.on_step(self.nsteps, self.time)

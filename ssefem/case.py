@@ -212,6 +212,9 @@ class Mechanics(_Strict):
 class Output(_Strict):
     directory: str | None = Field(None, description="default results/<name>")
     fields_every: int = Field(10, ge=0, description="write fields every N steps (0: ends only)")
+    checkpoint_every: int = Field(
+        10, ge=0, description="checkpoint the state every N accepted steps (0: only at the end "
+        "of each protocol step) for 'ssefem run --restart'")
     plots: bool = True
     progress: bool = True
 

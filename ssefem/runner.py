@@ -22,6 +22,8 @@ from ssefem.output.profiles import ProfileSeries
 from ssefem.physics import build_cell_model
 from ssefem.plugins import apply_model_hooks, collect_transports
 from ssefem.studies import ProtocolRunner
+from ssefem.studies.protocol import Position
+from ssefem.studies.checkpoint import Checkpointer, case_fingerprint, load_checkpoint
 from ssefem.system import System
 from ssefem.validate import prepare
 
@@ -63,9 +65,13 @@ def _git_hash() -> str | None:
 
 
 def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Comm = MPI.COMM_WORLD,
-        progress: bool | None = None, write: bool = True) -> RunResult:
+        progress: bool | None = None, write: bool = True,
+        restart: str | Path | None = None) -> RunResult:
     """Run a case. Bad input raises :class:`CaseError` before anything is written; a solver failure
-    raises :class:`SolverError` after the finished part of the results has been published."""
+    raises :class:`SolverError` after the finished part of the results has been published.
+
+    ``restart``: a results (or staging) directory of an earlier run of the same case whose
+    ``checkpoint/`` it continues from, instead of starting at the initial state."""
     if not isinstance(case, Case):
         case = load_case(case)
     library, plugins = prepare(case)
@@ -120,11 +126,22 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
 
             runner = ProtocolRunner(system, case, record, on_step,
                                     bar.update_to if bar is not None else None)
+            fingerprint = case_fingerprint(case.model_dump(mode="json"))
+            start = None
+            if restart is not None:
+                start, _ = load_checkpoint(Path(restart) / "checkpoint", system, runner, series,
+                                           profiles, fingerprint)
+                summary["restarted_from"] = {"directory": str(restart), "time_s": runner.time}
+            checkpoint = Checkpointer(res.path("checkpoint"), system, runner, series, profiles,
+                                      case.output.checkpoint_every, fingerprint)
+            runner.on_position = checkpoint
             t0 = time.perf_counter()
             try:
-                runner.equilibrate()
-                fields.write(0.0)
-                runner.run()
+                if start is None:
+                    runner.equilibrate()
+                    checkpoint.write(Position(0, 0))  # a restart never repeats the set-up
+                fields.write(runner.time)
+                runner.run(start)
             except SolverError as err:
                 failure = err
             timings["solve"] = time.perf_counter() - t0

@@ -70,3 +70,10 @@ class Monitor:
 
     def summary(self) -> list[dict]:
         return [w.as_dict() for w in self.warnings.values()]
+
+    def load(self, summary: list[dict]) -> None:
+        """Take back the warnings of :meth:`summary` (a resumed run)."""
+        known = {e.name: e for e in self.system.model.expectations}
+        self.warnings = {
+            d["name"]: RunWarning(known[d["name"]], d["first_time_s"], d["worst"], d["states"])
+            for d in summary if d["name"] in known}

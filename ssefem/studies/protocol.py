@@ -6,6 +6,7 @@ steady point) becomes one row of the time series handed to ``record``.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from dataclasses import dataclass
@@ -35,18 +36,40 @@ class StepResult:
     time: float
 
 
+@dataclass
+class Position:
+    """Where a protocol stands after an accepted state: the step (``index`` may equal the
+    number of steps: the cycle is done), and inside a time-stepped step its end time, its next
+    trial step length and its last accepted observations (all None at a step boundary). A
+    run resumed from a position repeats exactly what the uninterrupted run did after it."""
+
+    cycle: int
+    index: int
+    t_end: float | None = None
+    dt: float | None = None
+    prev: dict | None = None
+
+    @property
+    def at_boundary(self) -> bool:
+        return self.t_end is None
+
+
 class ProtocolRunner:
-    """Drive a protocol; ``record(row)`` gets every accepted state, ``on_step()`` after each."""
+    """Drive a protocol; ``record(row)`` gets every accepted state, ``on_step()`` after each,
+    ``on_position(position)`` the protocol's position after each (to checkpoint it)."""
 
     def __init__(self, system: System, case: Case, record: Callable[[dict], None],
                  on_step: Callable[[int, float], None] | None = None,
-                 progress: Callable[[float], None] | None = None):
+                 progress: Callable[[float], None] | None = None,
+                 on_position: Callable[[Position], None] | None = None):
         self.system = system
         self.case = case
         self.opts = case.solver
         self.record = record
         self.on_step = on_step or (lambda n, t: None)
         self.progress = progress or (lambda t: None)
+        self.on_position = on_position or (lambda p: None)
+        self._resume: Position | None = None
         sc = system.model.scales
         self.i_ref, self.v_ref, self.t_ref = sc.current, sc.potential, sc.time
         self.time = 0.0
@@ -118,13 +141,35 @@ class ProtocolRunner:
                               err.reason, 0.0) from None
         self.system.commit()
 
-    def run(self) -> list[StepResult]:
-        """Run the protocol (call :meth:`equilibrate` first)."""
-        for cycle in range(self.case.protocol.repeat):
-            for index, step in enumerate(self.case.protocol.steps):
+    def run(self, start: Position | None = None) -> list[StepResult]:
+        """Run the protocol (call :meth:`equilibrate` first), or the rest of it from ``start``
+        (with the state and counters of that position loaded: :meth:`load_counters`)."""
+        steps = self.case.protocol.steps
+        for cycle in range(start.cycle if start else 0, self.case.protocol.repeat):
+            for index, step in enumerate(steps):
+                if start is not None and (cycle, index) < (start.cycle, start.index):
+                    continue
+                here = start is not None and (cycle, index) == (start.cycle, start.index)
+                self._resume = start if here and not start.at_boundary else None
                 runner = getattr(self, f"_{step.kind}")
                 self.results.append(runner(step, index, cycle))
+                self.on_position(Position(cycle, index + 1))
         return self.results
+
+    def counters(self) -> dict:
+        """The runner's totals and finished steps (JSON-ready), for a checkpoint."""
+        return {"time": self.time, "charge": self.charge, "nsteps": self.nsteps,
+                "newton_total": self.newton_total, "cutbacks": self.cutbacks,
+                "results": [dataclasses.asdict(r) for r in self.results],
+                "warnings": self.monitor.summary()}
+
+    def load_counters(self, data: dict) -> None:
+        """Take back what :meth:`counters` gave."""
+        self.time, self.charge = float(data["time"]), float(data["charge"])
+        self.nsteps, self.newton_total = int(data["nsteps"]), int(data["newton_total"])
+        self.cutbacks = int(data["cutbacks"])
+        self.results = [StepResult(**r) for r in data["results"]]
+        self.monitor.load(data["warnings"])
 
     def _steady(self, step: Step, index: int, cycle: int) -> StepResult:
         """Steady polarisation at each current; with ``stack_pressures``, at each pressure in
@@ -184,9 +229,13 @@ class ProtocolRunner:
     def _march(self, step: Step, index: int, cycle: int, control: str, current: float | None,
                ended: Callable[[dict], bool], distance: Callable[[dict], float] | None):
         o = self.opts
-        t_end = self.time + step.duration if step.duration else math.inf
-        dt = o.dt_initial
-        prev = self.system.observe()
+        resume, self._resume = self._resume, None
+        if resume is not None:  # continue a step that a checkpoint left running
+            t_end, dt, prev = resume.t_end, resume.dt, resume.prev
+        else:
+            t_end = self.time + step.duration if step.duration else math.inf
+            dt = o.dt_initial
+            prev = self.system.observe()
         ended_by = "duration"
         while self.time < t_end * (1 - 1e-12):
             dt = min(dt, o.dt_max, t_end - self.time, max(self._creep_step(prev), o.dt_min))
@@ -222,6 +271,8 @@ class ProtocolRunner:
                 ended_by = "cut-off"
                 break
             dt *= o.dt_growth if change < 0.5 else 1.0
+            if self.time < t_end * (1 - 1e-12):
+                self.on_position(Position(cycle, index, t_end, dt, prev))
         return StepResult(step.kind, index, cycle, ended_by, self.time)
 
     def _creep_step(self, obs: dict) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import subprocess
 import time
@@ -74,6 +75,10 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
     ``checkpoint/`` it continues from, instead of starting at the initial state."""
     if not isinstance(case, Case):
         case = load_case(case)
+    # PETSc objects left as garbage by an earlier run in this process are destroyed
+    # collectively: here, at the same point on every rank (left to the cyclic collector, one rank
+    # destroys a solver while the other assembles, and both wait for ever)
+    gc.collect()
     library, plugins = prepare(case)
     timings = {}
     t0 = time.perf_counter()

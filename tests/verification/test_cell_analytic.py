@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from ssefem.constants import F, K_B_EV, R
+from codata import F, K_B_EV, R
 from ssefem.materials import Library
 from ssefem.runner import run
 

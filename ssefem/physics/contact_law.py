@@ -21,9 +21,10 @@ interface, so the law follows the cell's own mechanics (stack pressure, cathode 
 The law is interpolated in (ln p, ln f), constant beyond the grid (f_eff of the smallest
 pressure below it, 1 above full contact). The resolved f(p) is a staircase at the resolution of
 its mesh (80 cells over half a wavelength): between grid points the smooth interpolant differs
-from a resolved cell with the same mesh by up to ~2 % in resistance (measured at 2 and 10 MPa). The table depends only on the materials, the temperature, the
-kinetics and the roughness: it is cached (:mod:`ssefem.table_cache`, ``contact_law/``), keyed by
-the sub-problem and a digest of ssefem's source and material data.
+from a resolved cell with the same mesh by up to ~2 % in resistance (measured at 2 and 10 MPa).
+The table depends only on the materials, the temperature, the kinetics and the roughness: it is
+cached (:mod:`ssefem.table_cache`, ``contact_law/``), keyed by the sub-problem and a digest of
+ssefem's source and material data.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from mpi4py import MPI
 
 from dolfinx import fem
 
-from ssefem.constants import R, F
+from codata import F, R
 from ssefem.mesh import load_regions
 from ssefem.mesh.builder import StackSpec
 from ssefem.model import Model
@@ -27,7 +27,7 @@ def eps_for(debye_over_length: float, length_um: float, species: list[Species],
     with lambda^-2 = F^2 (sum_s z_s^2 c_s) / (eps R T)."""
     ionic = sum(s.z**2 * s.c_ref for s in species) + background_ions
     lam = debye_over_length * length_um * 1e-6
-    from ssefem.constants import EPS0
+    from codata import EPS0
 
     return lam**2 * F**2 * ionic / (EPS0 * R * T)
 
@@ -67,7 +67,7 @@ def pb_electrode_charge(u: float, eps_r: float, lam: float) -> float:
     bulk: sign(u) (eps RT/(F lambda)) sqrt(2 (e^-u + u - 1)); lambda in m."""
     import math
 
-    from ssefem.constants import EPS0
+    from codata import EPS0
 
     return math.copysign(EPS0 * eps_r * VT / lam * math.sqrt(2 * (math.exp(-u) + u - 1)), u)
 

@@ -21,19 +21,18 @@ interface, so the law follows the cell's own mechanics (stack pressure, cathode 
 The law is interpolated in (ln p, ln f), constant beyond the grid (f_eff of the smallest
 pressure below it, 1 above full contact). The resolved f(p) is a staircase at the resolution of
 its mesh (80 cells over half a wavelength): between grid points the smooth interpolant differs
-from a resolved cell with the same mesh by up to ~2 % in resistance (measured at 2 and 10 MPa). The table depends only on the materials, the temperature, the
-kinetics and the roughness: it is cached in ``$XDG_CACHE_HOME/ssefem/contact_law/``, keyed by
-the sub-problem.
+from a resolved cell with the same mesh by up to ~2 % in resistance (measured at 2 and 10 MPa).
+The table depends only on the materials, the temperature, the kinetics and the roughness: it is
+cached (:mod:`ssefem.table_cache`, ``contact_law/``), keyed by the sub-problem and a digest of
+ssefem's source and material data.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from mpi4py import MPI
@@ -42,6 +41,7 @@ import ufl
 
 from ssefem.constants import F, R
 from ssefem.materials import Library
+from ssefem.table_cache import cache_dir, table_key
 from ssefem.tables import piecewise_linear_clamped
 
 _VERSION = 1
@@ -116,9 +116,8 @@ def contact_law(metal: str, other: str, library: Library, T: float, contact: dic
                                    contact["wavelength"] * 1e-6)
     pressures = [float(g * p_star) for g in _GRID]
     sub = unit_cell(metal, other, T, contact, i0, alpha_a, alpha_c, pressures)
-    key = hashlib.sha256(json.dumps({"case": sub, "version": _VERSION},
-                                    sort_keys=True).encode()).hexdigest()[:20]
-    path = _cache_dir() / f"{key}.json"
+    key = table_key({"case": sub, "version": _VERSION}, ("ssefem",))
+    path = cache_dir("contact_law") / f"{key}.json"
     data = None
     if comm.rank == 0:
         if path.is_file():
@@ -136,11 +135,6 @@ def contact_law(metal: str, other: str, library: Library, T: float, contact: dic
     data = comm.bcast(data, root=0)
     return ContactLaw(*(np.array(data[k]) for k in ("pressure", "fraction", "factor",
                                                     "resistance")))
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ssefem" / "contact_law"
 
 
 def _solve(rough: dict, bonded: dict, r_ct: float) -> dict:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ssefem.constants import EPS0, F, R
+from codata import EPS0, F, R
 from ssefem.materials import Library
 
 from npp_helpers import stern_split

@@ -21,9 +21,8 @@ from ssefem.materials import (
 )
 from ssefem.materials.ocp import OCP_FITS, OCPFit, get_ocp, numpy_ns, register_ocp
 
-# CODATA 2018 exact values, independent of ssefem.constants.
-E_CHARGE = 1.602176634e-19  # C
-K_B = 1.380649e-23  # J/K
+from codata import E_CHARGE, K_B  # CODATA 2018, independent of ssefem.constants
+
 T_ROOM = 298.15
 
 EXPECTED = {

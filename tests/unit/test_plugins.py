@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ssefem.constants import F
+from codata import F
 from ssefem.errors import CaseError
 from ssefem.materials import Library
 from ssefem.plugins import Plugin, installed, load_plugins

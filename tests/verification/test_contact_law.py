@@ -2,9 +2,13 @@
 Li | LLZO interface carries the law tabulated from the resolved problem reproduces the
 interface resistance of a resolved 2-D cell with the same roughness (a thicker electrolyte:
 the constriction is local), falls monotonically with pressure to the bonded value, and is read
-from the cache once computed."""
+from the cache once computed. The cache is this module's own temporary directory
+(``SSEFEM_CACHE_DIR``): a warm cache from an earlier run or an older code cannot answer here."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +18,18 @@ from ssefem.runner import run
 
 LIB = Library.builtin()
 ROUGH = {"interface": "electrolyte|anode", "rms_height": 0.05, "wavelength": 10.0}
+
+
+@pytest.fixture(scope="module")
+def _module_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("table_cache")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(_module_cache, monkeypatch):
+    """Every test of this file reads and writes the module's temporary cache only (shared by
+    its tests, so the law is solved once per run of the file, never taken from a user's)."""
+    monkeypatch.setenv("SSEFEM_CACHE_DIR", str(_module_cache))
 
 
 def _case(case_factory, dim, model, pressures):
@@ -68,5 +84,6 @@ def test_contact_law_is_cached(case_factory, monkeypatch):
     def no_solve(*args, **kwargs):
         raise AssertionError("the contact law was solved again")
 
+    assert list((Path(os.environ["SSEFEM_CACHE_DIR"]) / "contact_law").glob("*.json"))
     monkeypatch.setattr(law_module, "_solve", no_solve)
     assert run(case, write=False, progress=False).summary["contact_law"] == first

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from ssefem.constants import K_B_EV, R
+from codata import K_B_EV, R
 from ssefem.materials import Library
 from ssefem.runner import run
 

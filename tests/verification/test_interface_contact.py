@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from ssefem.constants import F, R
+from codata import F, R
 from ssefem.materials import Library
 from ssefem.runner import run
 

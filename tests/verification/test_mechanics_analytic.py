@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ssefem.constants import F
+from codata import F
 from ssefem.materials import Library
 from ssefem.runner import run
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import ufl
 
-from ssefem.constants import F
+from codata import F
 from ssefem.physics.nernst_planck import add_species_inflow
 from ssefem.physics.species import Species
 from ssefem.studies.continuation import solve_with_continuation

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
-from ssefem.constants import EPS0, F, R
+from codata import EPS0, F, R
 from ssefem.materials import Library
 from ssefem.mesh import load_regions
 from ssefem.physics import build_cell_model

@@ -8,7 +8,8 @@ Boltzmann equilibrium behind the Stern layer. A 1-D Nernst-Planck-Poisson sub-pr
 core's terms: the ion conductor's slab, 60 Debye lengths, against its electroneutral bulk)
 tabulates for a grid of V the ion's ln(c/c0) at the reaction plane and the electrode charge
 sigma_M(V), for the layer's temperature, carrier concentration, permittivity, lattice sites and
-Stern layer (cached on disk by those inputs). The electroneutral cell then uses
+Stern layer (cached on disk by those inputs and the source of the code that solves it: see
+:mod:`ssefem.table_cache`). The electroneutral cell then uses
 
     i = i0 (c/c0)^alpha_a [exp(alpha_a z f eta) - exp(-alpha_c z f eta)]     (Frumkin kinetics)
     i_C = d sigma_M(V) / dt                                                   (double layer)
@@ -21,11 +22,9 @@ linearly.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 import ufl
@@ -38,6 +37,7 @@ from ssefem.physics.double_layer import potential_step
 from ssefem.physics.electrode import Electrode
 from ssefem.physics.species import Species
 from ssefem.physics.transport import ELECTROLYTE, Electroneutral
+from ssefem.table_cache import cache_dir, table_key
 from ssefem.tables import piecewise_linear
 from ssefem.terms import FormContext, Observable, Term
 
@@ -70,17 +70,11 @@ class DoubleLayerTable:
         return np.gradient(self.sigma, self.v) / thermal_voltage(self.temperature)
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ssefem" / "space_charge"
-
-
 def double_layer_table(sp: SubProblem, comm: MPI.Comm = MPI.COMM_WORLD) -> DoubleLayerTable:
     """The table of ``sp``, from the cache or solved (every rank solves the same serial 1-D
     problem, so all ranks agree; rank 0 writes the cache)."""
-    key = hashlib.sha256(json.dumps({**asdict(sp), "version": _VERSION},
-                                    sort_keys=True).encode()).hexdigest()[:20]
-    path = _cache_dir() / f"{key}.json"
+    key = table_key({**asdict(sp), "version": _VERSION}, ("ssefem", "ssefem_space_charge"))
+    path = cache_dir("space_charge") / f"{key}.json"
     data = None
     if path.is_file():
         try:

@@ -34,8 +34,8 @@ def check_length(key: str, um: float, smallest: float = SMALLEST_LENGTH_UM) -> N
     """Refuse a length (um) below ``smallest`` with the hint that lengths are micrometres."""
     if um < smallest:
         raise CaseError(key, f"{um:g} um is {si_length(um * 1e-6)}, below {smallest:g} um: "
-                        f"lengths are in micrometres; did you mean {um * 1e6:g} (a value in "
-                        f"metres)?")
+                        f"lengths are in micrometres; did you mean {um * 1e6:g}? (the value read as "
+                        f"metres)")
 
 
 def check_pressure(key: str, mpa: float) -> None:
@@ -43,7 +43,7 @@ def check_pressure(key: str, mpa: float) -> None:
     are MPa."""
     if mpa > LARGEST_PRESSURE_MPA:
         raise CaseError(key, f"{mpa:g} MPa is above {LARGEST_PRESSURE_MPA:g} MPa (10 GPa): "
-                        f"pressures are in MPa; did you mean {mpa * 1e-6:g} (a value in Pa)?")
+                        f"pressures are in MPa; did you mean {mpa * 1e-6:g}? (the value read as Pa)")
 
 
 def temperature_hint(kelvin: float) -> str:

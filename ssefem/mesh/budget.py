@@ -19,13 +19,15 @@ from ssefem.errors import CaseError
 #: simplices per structured cell (gmsh splits a transfinite quadrangle into 2 triangles, a
 #: transfinite hexahedron into 6 tetrahedra)
 SIMPLICES = {1: 1, 2: 2, 3: 6}
-#: memory of the coupled cell system per element, with MUMPS (measured on thin_film_3d,
-#: 20 x 20 lateral cells x 40 cells: see the module's tests), rounded up
+#: memory of the coupled cell system per element, with MUMPS: measured (peak RSS less the
+#: ~160 MB of an empty run) 2.4 kB per element on thin_film_3d with 30 x 30 lateral cells
+#: (216 000 tetrahedra), 2.7 kB for the increment from 20 x 20; MUMPS' fill grows faster than
+#: the mesh, so the estimate takes three times that
 BYTES_PER_ELEMENT = 8 * 1024
 #: ... times this with [mechanics] (a displacement field of 1 or 3 components more)
 MECHANICS_FACTOR = 3.0
 #: memory of Python, DOLFINx and PETSc before any mesh, per rank
-BASE_BYTES = 400 * 2**20
+BASE_BYTES = 300 * 2**20
 
 
 @dataclass(frozen=True)

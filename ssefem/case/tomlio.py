@@ -9,6 +9,7 @@ path and line). :func:`dump_toml` writes what :func:`load_case` reads back uncha
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -80,7 +81,7 @@ def load_case(path: str | Path) -> Case:
     case = case_from_dict(data)
     mesh_file = case.geometry.mesh_file
     if mesh_file is not None and not Path(mesh_file).is_absolute():
-        case.geometry.mesh_file = str((path.parent / mesh_file).resolve())  # relative to the case
+        case.geometry.mesh_file = os.path.abspath(path.parent / mesh_file)  # relative to the case
     return case
 
 
@@ -94,11 +95,47 @@ def parse_toml(text: str, name: str = "case.toml") -> dict:
         if m and ("overwrite" in msg or "twice" in msg or "Duplicate" in msg):
             key = _key_at(text, int(m.group(1)), msg)
             if key:
-                raise CaseError(key, f"duplicated key ({name} line {m.group(1)})") from None
+                raise CaseError(key, f"duplicated key (broken TOML: {name} line "
+                                f"{m.group(1)})") from None
         raise shorten(CaseError("", f"{name}: broken TOML: {one_line(msg)}")) from None
     except RecursionError:
-        raise CaseError("", f"{name}: arrays or tables nested too deeply (at most "
-                        f"{MAX_DEPTH} levels)") from None
+        lineno = _deep_value_line(text)
+        key = _key_at(text, lineno) if lineno else None
+        raise CaseError(key or "", f"arrays or tables nested deeper than {MAX_DEPTH} levels "
+                        f"({name} line {lineno or '?'})") from None
+
+
+def _deep_value_line(text: str) -> int | None:
+    """The line (1-based) where the value nested deeper than :data:`MAX_DEPTH` starts: a scan
+    of brackets outside strings and comments (tomllib itself fails there by recursion)."""
+    depth, start, quote = 0, None, None
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        i = 0
+        if depth == 0 and quote is None and line.lstrip().startswith("["):
+            continue  # a table header
+        while i < len(line):
+            ch = line[i]
+            if quote is not None:
+                if ch == "\\" and quote == '"':
+                    i += 1
+                elif ch == quote:
+                    quote = None
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in "[{":
+                if depth == 0:
+                    start = lineno
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return start
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+            i += 1
+        if quote == "'" or quote == '"':
+            quote = None  # TOML basic and literal strings end on their line
+    return None
 
 
 def _key_at(text: str, lineno: int, msg: str = "") -> str | None:

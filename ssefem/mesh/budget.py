@@ -36,7 +36,7 @@ class MeshEstimate:
     bytes: int
 
     def describe(self) -> str:
-        return f"{self.elements:.3g} elements, ~{self.bytes / 2**30:.3g} GiB"
+        return f"{self.elements:.3g} elements (~{self.bytes / 2**30:.3g} GiB)"
 
 
 def layer_cells(case: Case) -> list[int]:
@@ -86,8 +86,6 @@ def check_budget(case: Case, available: int | None, ranks: int = 1) -> MeshEstim
     lateral = g.lateral_cells ** (g.dimension - 1)
     keys = "geometry.lateral_cells" if lateral > case.layers[worst].cells else \
         f"layers[{worst}].cells"
-    sizes = (f"{sum(layer_cells(case))} cells across the stack"
-             + (f" x {g.lateral_cells}^{g.dimension - 1} lateral" if g.dimension > 1 else ""))
-    raise CaseError(keys, f"the mesh would have {est.describe()} ({sizes}), more than the "
-                    f"{available / 2**30:.3g} GiB of memory available: use fewer cells "
-                    "(layers[i].cells, geometry.lateral_cells)")
+    raise CaseError(keys, f"the mesh would have {est.describe()}, more than the "
+                    f"{available / 2**30:.3g} GiB of memory available: use fewer "
+                    "layers[i].cells or geometry.lateral_cells")

@@ -12,6 +12,8 @@ from ssefem.errors import CaseError
 
 #: smallest length (um) accepted for a layer or a lateral size: 1 nm
 SMALLEST_LENGTH_UM = 1e-3
+#: largest length (um) accepted: 10 cm
+LARGEST_LENGTH_UM = 1e5
 #: smallest element size (um) the mesh may have: 0.1 angstrom
 SMALLEST_ELEMENT_UM = 1e-5
 #: largest stack pressure (MPa): 10 GPa, beyond the strength of any cell material
@@ -19,7 +21,7 @@ LARGEST_PRESSURE_MPA = 1e4
 #: lowest temperature (K) the material data are meant for
 LOWEST_TEMPERATURE_K = 150.0
 
-_PREFIXES = ((1e-3, "mm"), (1e-6, "um"), (1e-9, "nm"), (1e-12, "pm"), (1e-15, "fm"))
+_PREFIXES = ((1.0, "m"), (1e-3, "mm"), (1e-6, "um"), (1e-9, "nm"), (1e-12, "pm"), (1e-15, "fm"))
 
 
 def si_length(metres: float) -> str:
@@ -31,7 +33,11 @@ def si_length(metres: float) -> str:
 
 
 def check_length(key: str, um: float, smallest: float = SMALLEST_LENGTH_UM) -> None:
-    """Refuse a length (um) below ``smallest`` with the hint that lengths are micrometres."""
+    """Refuse a length (um) below ``smallest`` or above :data:`LARGEST_LENGTH_UM` with the hint
+    that lengths are micrometres."""
+    if um > LARGEST_LENGTH_UM:
+        raise CaseError(key, f"{um:g} um is {si_length(um * 1e-6)}, above {LARGEST_LENGTH_UM:g} "
+                        "um (10 cm): lengths are in micrometres")
     if um < smallest:
         raise CaseError(key, f"{um:g} um is {si_length(um * 1e-6)}, below {smallest:g} um: "
                         f"lengths are in micrometres; did you mean {um * 1e6:g}? (the value read as "

@@ -158,11 +158,11 @@ def check_protocol(case: Case, library: Library) -> None:
                 lo - VOLTAGE_MARGIN <= step.voltage <= hi + VOLTAGE_MARGIN):
             raise CaseError(f"{key}.voltage", f"{step.voltage:g} V is outside the cell's "
                             f"open-circuit window {window} (+-{VOLTAGE_MARGIN:g} V)")
-        if first_move and step.kind in ("discharge", "charge") and v is not None:
-            if (v >= v0) if step.kind == "discharge" else (v <= v0):
-                side = "not below" if step.kind == "discharge" else "not above"
-                raise CaseError(f"{key}.until_voltage", f"{v:g} V is {side} the open-circuit "
-                                f"voltage at the initial state ({v0:.4g} V): the {step.kind} "
-                                "would end at once")
+        passed = v is not None and ((v >= v0) if step.kind == "discharge" else (v <= v0))
+        if first_move and step.kind in ("discharge", "charge") and passed:
+            side = "not below" if step.kind == "discharge" else "not above"
+            raise CaseError(f"{key}.until_voltage", f"{v:g} V is {side} the open-circuit "
+                            f"voltage at the initial state ({v0:.4g} V): the {step.kind} "
+                            "would end at once")
         if step.kind in ("discharge", "charge", "hold", "steady"):
             first_move = False

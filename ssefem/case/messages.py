@@ -26,7 +26,7 @@ LINE = 280
 KEY_PART = 40
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_LONG_TOKEN = re.compile(r"\S{%d,}" % (ECHO + 1))
+_LONG_TOKEN = re.compile(rf"\S{{{ECHO + 1},}}")
 
 
 def clip(text: str, limit: int = ECHO) -> str:

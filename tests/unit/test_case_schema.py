@@ -13,9 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssefem.case import case_from_dict, dump_toml, load_case, parse_toml
+from ssefem.case import case_from_dict, dump_toml, load_case
 from ssefem.errors import CaseError
-from ssefem.mesh.budget import check_budget, estimate
 from ssefem.validate import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,6 +124,8 @@ def test_control_characters_are_escaped():
     ('x = {a = 1, a = 2}\n', "x.a"),
 ])
 def test_a_duplicated_key_is_named(text, key):
+    from ssefem.case import parse_toml
+
     with pytest.raises(CaseError) as info:
         parse_toml(text)
     assert info.value.key == key and "duplicated key" in info.value.message
@@ -248,6 +249,8 @@ def test_shipped_cases_validate():
 
 
 def test_mesh_budget_counts_elements():
+    from ssefem.mesh.budget import estimate
+
     d = edited(lambda d: d["geometry"].update(dimension=3, lateral_cells=10))
     case = case_from_dict(d)
     assert estimate(case).elements == (40 + 4 + 20 + 5) * 10 * 10 * 6
@@ -257,6 +260,8 @@ def test_mesh_budget_counts_elements():
 
 
 def test_a_mesh_bomb_is_refused_naming_the_keys():
+    from ssefem.mesh.budget import check_budget
+
     d = edited(lambda d: (d["geometry"].update(dimension=3, lateral_cells=10000),
                           d["layers"][0].update(cells=100000, thickness=2000.0, grading=1.0)))
     case = case_from_dict(d)

@@ -37,13 +37,26 @@ def case_from_dict(data: dict) -> Case:
         raise CaseError("", "a case is a table of keys")
     check_depth(data)
     try:
-        return Case.model_validate(data)
+        return Case.model_validate(_plain(data))
     except ValidationError as err:
         raise from_validation_error(Case, err) from None
     except CaseError as err:  # raised outside pydantic's wrapping (assignment checks)
         raise shorten(err) from None
     except RecursionError:
         raise CaseError("", f"nesting deeper than {MAX_DEPTH} levels") from None
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars as Python numbers and tuples as lists (a case built in Python may hold
+    them; strict types would refuse an ``np.int64`` count), everything else as it is."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        item = value.item()
+        return item if isinstance(item, (bool, int, float, str)) else value
+    return value
 
 
 def check_depth(data: Any, limit: int = MAX_DEPTH) -> None:

@@ -68,7 +68,7 @@ def check_depth(data: Any, limit: int = MAX_DEPTH) -> None:
             raise CaseError(clip(key, 120), f"nested deeper than {limit} levels")
         if isinstance(value, dict):
             stack.extend((v, f"{key}.{k}" if key else str(k), depth + 1) for k, v in value.items())
-        elif isinstance(value, list):
+        elif isinstance(value, (list, tuple)):
             stack.extend((v, f"{key}[{i}]", depth + 1) for i, v in enumerate(value))
 
 

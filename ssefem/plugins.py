@@ -7,8 +7,15 @@ every term a plugin adds carries its name.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-from importlib.metadata import entry_points
+import os
+import site
+import sys
+import sysconfig
+from collections.abc import Iterator
+from importlib.metadata import EntryPoint, distributions
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -69,9 +76,80 @@ class Plugin:
         """Write extra outputs at the end of a run (``results`` is the run's result object)."""
 
 
-def installed() -> dict[str, Any]:
-    """Entry points of the installed plugins, by name."""
-    return {ep.name: ep for ep in entry_points(group=GROUP)}
+def _resolved(entry: str) -> Path | None:
+    try:
+        return Path(entry or os.curdir).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
+def trusted_dirs() -> set[Path]:
+    """Where installed code lives: the site directories (the venv's, the user's) and the
+    interpreter's library directories, plus what ``PYTHONPATH`` names explicitly."""
+    dirs = list(site.getsitepackages()) + [site.getusersitepackages()]
+    dirs += [sysconfig.get_paths()[k] for k in ("purelib", "platlib", "stdlib", "platstdlib")]
+    dirs += [d for d in os.environ.get("PYTHONPATH", "").split(os.pathsep) if d]
+    return {p for p in map(_resolved, dirs) if p is not None}
+
+
+def untrusted_dirs() -> set[Path]:
+    """The working directory, which ``python -m``/``-c`` put on ``sys.path`` (as '' or its path):
+    a case file's directory is often the working directory, and a ``*.dist-info`` or module
+    there must not become a plugin (unless it is also a trusted directory)."""
+    cwd = _resolved(os.curdir)
+    return {cwd} - trusted_dirs() if cwd is not None else set()
+
+
+def _untrusted_entry(entry: str, untrusted: set[Path]) -> bool:
+    return not os.path.isabs(entry) or _resolved(entry) in untrusted
+
+
+def installed() -> dict[str, EntryPoint]:
+    """Entry points of the installed plugins, by name: from distributions installed in the
+    environment (or on a configured path), never from one found in the working directory. A
+    name two distributions register is taken from the first on ``sys.path``."""
+    untrusted = untrusted_dirs()
+    out: dict[str, EntryPoint] = {}
+    seen: set[str] = set()
+    for dist in distributions():
+        where = _resolved(str(dist.locate_file("")))
+        if where is None or where in untrusted:
+            continue
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if name in seen:
+            continue
+        seen.add(name)
+        for ep in dist.entry_points.select(group=GROUP):
+            out.setdefault(ep.name, ep)
+    return out
+
+
+@contextlib.contextmanager
+def _without_untrusted_path() -> Iterator[set[Path]]:
+    """``sys.path`` without the working directory while a plugin's module is imported, so that a
+    same-named module there cannot stand in for the installed one."""
+    untrusted = untrusted_dirs()
+    saved = list(sys.path)
+    sys.path[:] = [e for e in saved if not _untrusted_entry(e, untrusted)]
+    try:
+        yield untrusted
+    finally:
+        added = [e for e in sys.path if e not in saved]
+        sys.path[:] = saved + added
+
+
+def _load(name: str, ep: EntryPoint) -> Any:
+    with _without_untrusted_path() as untrusted:
+        cls = ep.load()
+    module = sys.modules.get(ep.module.split(".")[0])
+    origin = getattr(module, "__file__", None)
+    if origin is not None:
+        top = Path(origin).resolve().parent
+        top = top.parent if Path(origin).name == "__init__.py" else top
+        if top in untrusted:
+            raise CaseError(f"plugins.{name}", f"the module {ep.module!r} of plugin {name!r} "
+                            "was imported from the working directory, not an installed package")
+    return cls
 
 
 def load_plugins(tables: dict[str, dict]) -> list[Plugin]:
@@ -84,7 +162,7 @@ def load_plugins(tables: dict[str, dict]) -> list[Plugin]:
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else (
                 f"; installed: {', '.join(sorted(eps)) or 'none'}")
             raise CaseError(f"plugins.{name}", f"unknown plugin {name!r}{hint}")
-        cls = eps[name].load()
+        cls = _load(name, eps[name])
         if not (isinstance(cls, type) and issubclass(cls, Plugin)):
             raise TypeError(f"entry point {name!r} does not name a ssefem.plugins.Plugin subclass")
         try:

@@ -14,6 +14,7 @@ from dolfinx.io import gmsh as gmshio
 
 from ssefem.errors import CaseError
 from ssefem.mesh.builder import StackSpec, build_stack_model
+from ssefem.mesh.mesh_file import private_copy
 
 
 INTERFACE_QUADRATURE = 6
@@ -195,7 +196,8 @@ def load_regions(spec: StackSpec, comm: MPI.Comm, mesh_file: str | Path | None =
         if comm.rank == 0:
             try:
                 if mesh_file is not None:
-                    gmsh.open(str(mesh_file))
+                    with private_copy(mesh_file) as checked:  # a .msh by content, alone
+                        gmsh.open(checked)
                     if not gmsh.model.getPhysicalGroups():
                         raise ValueError("the mesh has no physical groups")
                     if gmsh.model.getDimension() != spec.dimension:
@@ -203,11 +205,19 @@ def load_regions(spec: StackSpec, comm: MPI.Comm, mesh_file: str | Path | None =
                                          f"geometry.dimension is {spec.dimension}")
                 else:
                     build_stack_model(gmsh, spec, features)
-            except Exception as err:  # reported on every rank below
-                error = str(err)
+            except CaseError as err:  # reported on every rank below
+                error = ("case", err.message)
+            except MemoryError:
+                error = ("memory", "")
+            except Exception as err:
+                text = str(err) or type(err).__name__
+                error = ("memory" if "bad_alloc" in text else "case", text)
         error = comm.bcast(error, root=0)
+        if error is not None and error[0] == "memory":  # not bad input: the machine's limit
+            raise MemoryError("meshing ran out of memory (gmsh on rank 0); use fewer cells or "
+                              "a machine with more memory")
         if error is not None:
-            raise CaseError("geometry.mesh_file" if mesh_file else "geometry", error)
+            raise CaseError("geometry.mesh_file" if mesh_file else "geometry", error[1])
         data = gmshio.model_to_mesh(gmsh.model, comm, 0, gdim=spec.dimension,
                                     partitioner=_partitioner())
     finally:

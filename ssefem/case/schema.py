@@ -1,28 +1,32 @@
-"""Case files: TOML validated by pydantic, unknown keys rejected, regions referred to by name.
+"""The case schema: pydantic models with strict types, unknown keys rejected, regions referred
+to by name.
 
 Units are given per field (``description``) and in the README. Lengths are micrometres, current
-densities A/m^2 (positive = discharge), voltages V, times s, temperatures K.
+densities A/m^2 (positive = discharge), voltages V, times s, temperatures K, pressures MPa.
+Strict types: a number is never read from a string or a boolean (an integer is a valid float).
+Magnitudes that only make sense in another unit are refused with a hint (``hints``).
 """
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ssefem.case.hints import SMALLEST_ELEMENT_UM, check_length, check_pressure
 from ssefem.errors import CaseError
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False,
+                              strict=True)
 
 
 class Layer(_Strict):
     """One layer of the stack, listed from the positive current collector to the negative one."""
 
-    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="region name")
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64,
+                      description="region name")
     material: str = Field(description="material-library name")
     thickness: float = Field(gt=0, description="um")
     cells: int = Field(20, ge=1, le=100000, description="elements across the thickness")
@@ -37,6 +41,13 @@ class Layer(_Strict):
         "meshed", description="ion conductors next to an electrode: 'thin' replaces the layer "
         "by a jump i = (sigma/thickness) * delta phi on the interface instead of meshing it")
 
+    @model_validator(mode="after")
+    def _magnitudes(self) -> Layer:
+        check_length("thickness", self.thickness)
+        if self.face_cell is not None:
+            check_length("face_cell", self.face_cell, smallest=1e-5)
+        return self
+
 
 class Interface(_Strict):
     """Overrides of an interface named 'a|b' after the two layers it joins."""
@@ -48,7 +59,7 @@ class Interface(_Strict):
 
 
 class Geometry(_Strict):
-    dimension: Literal[1, 2, 3] = Field(1, description="1-D, 2-D or 3-D")
+    dimension: int = Field(1, ge=1, le=3, description="1-D, 2-D or 3-D")
     width: float = Field(10.0, gt=0, description="um, lateral size (2-D and 3-D)")
     lateral_cells: int = Field(4, ge=1, le=10000, description="elements across the width")
     cell_type: Literal["simplex", "tensor"] = Field(
@@ -61,6 +72,7 @@ class Geometry(_Strict):
 
     @model_validator(mode="after")
     def _axisymmetric(self) -> Geometry:
+        check_length("width", self.width)
         if self.axisymmetric and self.dimension != 2:
             raise CaseError("axisymmetric", f"needs dimension = 2 (the meridian plane of the "
                             f"cylinder), got dimension = {self.dimension}")
@@ -103,6 +115,8 @@ class Step(_Strict):
             if self.stack_pressures is not None and (
                     not self.stack_pressures or min(self.stack_pressures) <= 0):
                 raise CaseError("stack_pressures", "needs a non-empty list of pressures > 0 MPa")
+            for j, p in enumerate(self.stack_pressures or ()):
+                check_pressure(f"stack_pressures[{j}]", p)
         if self.stack_pressures is not None and k != "steady":
             raise CaseError("stack_pressures", f"only a 'steady' step sweeps pressures, not "
                             f"'{k}'")
@@ -174,7 +188,7 @@ class Contact(_Strict):
 class Mechanics(_Strict):
     """Small-strain elasticity of the stack, solved with the electrochemistry (one system)."""
 
-    stack_pressure: float = Field(0.0, ge=0, le=10000.0,
+    stack_pressure: float = Field(0.0, ge=0,
                                   description="MPa, compressive, on the positive collector")
     collectors: Literal["pressure", "fixed_gap"] = Field(
         "pressure", description="'pressure': the stack pressure stays applied (the cell may "
@@ -193,12 +207,18 @@ class Mechanics(_Strict):
     stress_potential: bool = Field(
         True, description="the cathode's hydrostatic stress shifts its open-circuit potential "
         "by Omega sigma_h / F")
-    degree: Literal[1, 2] = Field(1, description="Lagrange degree of the displacement")
+    degree: int = Field(1, ge=1, le=2, description="Lagrange degree of the displacement")
     contact: Contact | None = Field(None, description="the metal electrode's interface as a "
                                     "contact (roughness, voids) instead of a bond")
     creep: bool | list[str] = Field(
         False, description="power-law creep (J2, Norton's law from the material library): "
         "true for every metal electrode, or a list of layer names")
+
+    @field_validator("stack_pressure")
+    @classmethod
+    def _pressure(cls, v: float) -> float:
+        check_pressure("", v)
+        return v
 
     @field_validator("creep", mode="before")
     @classmethod
@@ -220,7 +240,7 @@ class Output(_Strict):
 
 
 class Case(_Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)
     description: str = ""
     temperature: float = Field(298.15, ge=150.0, le=700.0, description="K")
     geometry: Geometry = Geometry()
@@ -251,6 +271,29 @@ class Case(_Strict):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _element_sizes(self) -> Case:
+        """Layers and elements the mesh can resolve: no layer below 1e-6 of the stack, no
+        element below :data:`SMALLEST_ELEMENT_UM` (gmsh fails on them with 'Could not create
+        line' or meshes degenerate elements)."""
+        total = sum(layer.thickness for layer in self.layers)
+        for i, layer in enumerate(self.layers):
+            if layer.thickness < 1e-6 * total:
+                raise CaseError(f"layers[{i}].thickness", f"{layer.thickness:g} um is below 1e-6 "
+                                f"of the stack ({total:g} um), too thin to mesh")
+            if layer.mode != "meshed" or layer.face_cell is not None:
+                continue
+            smallest = layer.thickness / layer.cells / layer.grading
+            if smallest < SMALLEST_ELEMENT_UM:
+                raise CaseError(f"layers[{i}].cells", f"{layer.cells} cells across "
+                                f"{layer.thickness:g} um (grading {layer.grading:g}) make "
+                                f"elements of {smallest:.3g} um, below {SMALLEST_ELEMENT_UM:g} um")
+        g = self.geometry
+        if g.dimension > 1 and g.width / g.lateral_cells < SMALLEST_ELEMENT_UM:
+            raise CaseError("geometry.lateral_cells", f"{g.lateral_cells} cells across the width "
+                            f"{g.width:g} um are below {SMALLEST_ELEMENT_UM:g} um")
+        return self
+
     def layer(self, name: str) -> Layer:
         for layer in self.layers:
             if layer.name == name:
@@ -262,94 +305,3 @@ class Case(_Strict):
             if itf.name == name:
                 return itf
         return Interface(name=name)
-
-
-def _key_path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and not part.startswith(("function-", "literal[", "union[")):
-            out += f".{part}" if out else part
-    return out
-
-
-def _first_error(err: ValidationError) -> CaseError:
-    e = err.errors()[0]
-    key = _key_path(e["loc"])
-    cause = e.get("ctx", {}).get("error")
-    if isinstance(cause, CaseError):
-        return CaseError(".".join(filter(None, [key, cause.key])) if cause.key else key,
-                         cause.message)
-    msg = e["msg"].removeprefix("Value error, ")
-    if e["type"] == "extra_forbidden":
-        msg = "unknown key"
-    elif e["type"] == "missing":
-        msg = "missing required key"
-    elif "input" in e and e["type"] not in ("model_type",):
-        msg = f"{msg} (got {e['input']!r})"
-    return CaseError(key, msg)
-
-
-def case_from_dict(data: dict) -> Case:
-    """Validate a case given as a dict; raise :class:`CaseError` naming the key path."""
-    try:
-        return Case.model_validate(data)
-    except ValidationError as err:
-        raise _first_error(err) from None
-
-
-def load_case(path: str | Path) -> Case:
-    """Read and validate a TOML case file (schema only; see ``ssefem.validate`` for physics)."""
-    path = Path(path)
-    if not path.is_file():
-        raise CaseError("", f"case file {str(path)!r} not found")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as err:
-        raise CaseError("", f"{path.name}: broken TOML: {err}") from None
-    except UnicodeDecodeError as err:
-        raise CaseError("", f"{path.name}: not UTF-8 text: {err}") from None
-    case = case_from_dict(data)
-    mesh_file = case.geometry.mesh_file
-    if mesh_file is not None and not Path(mesh_file).is_absolute():
-        case.geometry.mesh_file = str((path.parent / mesh_file).resolve())  # relative to the case
-    return case
-
-
-def dump_toml(data: dict) -> str:
-    """Write a plain dict (of str, numbers, bools, lists, dicts) as TOML."""
-    lines: list[str] = []
-
-    def value(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (int, float)):
-            return repr(v)
-        if isinstance(v, str):
-            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        if isinstance(v, list) and not any(isinstance(x, dict) for x in v):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        raise TypeError(f"cannot write {type(v).__name__} to TOML")
-
-    def table(prefix: str, d: dict) -> None:
-        scalars = {k: v for k, v in d.items() if v is not None and not isinstance(v, dict)
-                   and not (isinstance(v, list) and v and all(isinstance(x, dict) for x in v))}
-        if prefix and scalars:
-            lines.append(f"\n[{prefix}]")
-        for k, v in scalars.items():
-            lines.append(f"{k} = {value(v)}")
-        for k, v in d.items():
-            name = f"{prefix}.{k}" if prefix else k
-            if isinstance(v, dict):
-                table(name, v)
-            elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
-                for item in v:
-                    lines.append(f"\n[[{name}]]")
-                    for kk, vv in item.items():
-                        if vv is not None and not isinstance(vv, dict):
-                            lines.append(f"{kk} = {value(vv)}")
-
-    table("", data)
-    return "\n".join(lines).lstrip() + "\n"
-

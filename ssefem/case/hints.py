@@ -16,6 +16,11 @@ SMALLEST_LENGTH_UM = 1e-3
 LARGEST_LENGTH_UM = 1e5
 #: smallest element size (um) the mesh may have: 0.1 angstrom
 SMALLEST_ELEMENT_UM = 1e-5
+#: smallest first element (um) at a graded face: 0.1 pm. Debye lengths of concentrated solid
+#: electrolytes come down to ~0.1 angstrom, and a space-charge layer is resolved with elements of a
+#: few hundredths of it; gmsh meshes such a progression (the element count is what the budget
+#: limits), and a length typed in metres (1e-9 for 1 nm) still falls far below
+SMALLEST_FACE_CELL_UM = 1e-7
 #: largest stack pressure (MPa): 10 GPa, beyond the strength of any cell material
 LARGEST_PRESSURE_MPA = 1e4
 #: lowest temperature (K) the material data are meant for

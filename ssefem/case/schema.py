@@ -13,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ssefem.case.hints import SMALLEST_ELEMENT_UM, check_length, check_pressure
+from ssefem.case.hints import (SMALLEST_ELEMENT_UM, SMALLEST_FACE_CELL_UM, check_length,
+                               check_pressure)
 from ssefem.errors import CaseError
 
 
@@ -45,7 +46,7 @@ class Layer(_Strict):
     def _magnitudes(self) -> Layer:
         check_length("thickness", self.thickness)
         if self.face_cell is not None:
-            check_length("face_cell", self.face_cell, smallest=1e-5)
+            check_length("face_cell", self.face_cell, smallest=SMALLEST_FACE_CELL_UM)
         return self
 
 

@@ -16,7 +16,7 @@ from dolfinx import mesh as dmesh
 from dolfinx.fem.petsc import NonlinearProblem
 from petsc4py import PETSc
 
-from ssefem import periodic
+from ssefem import jit_cache, periodic
 from ssefem.affine import AffineJacobian
 from ssefem.errors import ConvergenceFailure
 from ssefem.model import Model
@@ -76,6 +76,7 @@ class System:
 
     def __init__(self, model: Model, solver_options: dict | None = None):
         self.model = model
+        jit_cache.recover_collective(model.regions.comm)  # before the first form is compiled
         self.options = {"rtol": 1e-10, "atol": 1e-12, "stol": 1e-13, "max_iterations": 30,
                         "linear_solver": "mumps", **(solver_options or {})}
         regions = model.regions

@@ -1,7 +1,10 @@
 """Command line: ``ssefem run|validate|materials|plugins|plot``.
 
-Bad input prints one line ``error: <key path>: <problem>`` and exits with status 2; a solver
-failure prints the named error and exits with status 3 (finished results are kept).
+Exit status: 0 done; 2 bad input (one line ``error: <key path>: <problem>``, nothing written);
+3 the solver failed after cut-back (what finished is published, ``"status": "failed"``); 4 the
+results cannot be written (disk full, another run writing them, a filesystem error; published
+results untouched); 5 out of memory; 130 / 143 stopped by SIGINT / SIGTERM (what finished is set
+aside as ``.<name>.interrupted-<run>`` for ``ssefem run --restart``; published results untouched).
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("case")
     r.add_argument("-o", "--output", help="results directory (default results/<case name>)")
     r.add_argument("--no-progress", action="store_true")
+    r.add_argument("--restart", nargs="?", const=True, default=None, metavar="DIR",
+                   help="continue from the last checkpoint: of DIR, or (without DIR) of the newest "
+                   "published, interrupted, killed or failed run of this case's results")
     v = sub.add_parser("validate", help="check a case file without solving")
     v.add_argument("case")
     sub.add_parser("materials", help="list the material library")
@@ -55,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _configure_logging(args.verbose)
-    from ssefem.errors import CaseError, SolverError
+    from ssefem.errors import CaseError, Interrupted, ResultsError, SolverError
 
     try:
         return _COMMANDS[args.command](args)
@@ -65,6 +71,21 @@ def main(argv: list[str] | None = None) -> int:
     except SolverError as err:
         _rank0_print(f"solver error: {err}", file=sys.stderr)
         return 3
+    except ResultsError as err:
+        kept = f"; what finished is in {err.kept}" if err.kept else ""
+        _rank0_print(f"results error: {err}{kept}", file=sys.stderr)
+        return 4
+    except MemoryError:
+        _rank0_print("out of memory: the case needs more memory than this machine (or rank) "
+                     "has; use coarser meshes (cells, lateral_cells) or more ranks",
+                     file=sys.stderr)
+        return 5
+    except Interrupted as err:
+        where = f" at t = {err.time:.6g} s" if err.time is not None else " before the solve"
+        _rank0_print(f"interrupted by {err.name}{where}; published results untouched"
+                     + (f"; what finished is in {err.kept} (ssefem run --restart continues it)"
+                        if getattr(err, "kept", None) else ""), file=sys.stderr)
+        return err.exit_status
 
 
 def _rank0_print(*a, **kw) -> None:
@@ -79,7 +100,8 @@ def _run(args) -> int:
     from ssefem.runner import run
 
     case = load_case(args.case)
-    result = run(case, outdir=args.output, progress=not args.no_progress)
+    result = run(case, outdir=args.output, progress=False if args.no_progress else None,
+                 restart=args.restart)
     s = result.summary
     _rank0_print(f"{case.name}: {s['status']} in {sum(s['timings_s'].values()):.1f} s, "
                  f"{s['solver']['accepted_steps']} steps; results in {result.directory}")
@@ -87,11 +109,13 @@ def _run(args) -> int:
 
 
 def _validate(args) -> int:
+    from mpi4py import MPI
+
     from ssefem.case import load_case
     from ssefem.validate import prepare
 
     case = load_case(args.case)
-    prepare(case)
+    prepare(case, MPI.COMM_WORLD)
     _rank0_print(f"{args.case}: valid ({len(case.layers)} layers, "
                  f"{len(case.protocol.steps)} protocol steps x {case.protocol.repeat})")
     return 0

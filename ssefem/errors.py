@@ -1,4 +1,5 @@
-"""Named errors: bad input (exit status 2) and solver failure."""
+"""Named errors: bad input (exit status 2), solver failure (3), results that cannot be written
+(4) and interrupts (128 + the signal)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,31 @@ class ConvergenceFailure(RuntimeError):
         self.reason = reason
         self.iterations = iterations
         super().__init__(detail or f"SNES diverged (reason {reason}) after {iterations} iterations")
+
+
+class ResultsError(RuntimeError):
+    """The results cannot be written: disk full, the directory busy with another run, a
+    filesystem error (exit status 4). Results published earlier are untouched."""
+
+    def __init__(self, message: str, path=None):
+        self.path = None if path is None else str(path)
+        self.message = message
+        self.kept = None  # where what finished was set aside
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class Interrupted(Exception):
+    """The run was stopped by a signal (SIGINT, SIGTERM) at a clean point between steps."""
+
+    def __init__(self, signum: int, time: float | None = None):
+        import signal
+
+        self.signum = signum
+        self.time = time
+        self.kept = None  # where what finished was set aside
+        self.name = signal.Signals(signum).name
+        super().__init__(f"interrupted by {self.name}")
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signum

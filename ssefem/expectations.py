@@ -9,8 +9,9 @@ reports each one left as a :class:`RunWarning` in the log and in ``summary.json`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,18 @@ class RunWarning:
         return {"name": e.name, "target": e.target, "range": [e.low, e.high], "unit": e.unit,
                 "worst": self.worst, "first_time_s": self.first_time, "states": self.count,
                 "message": self.message()}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A likely physical cause of a solver failure that a component recognises in the last
+    accepted state, asked only when a solve has failed.
+
+    Attributes:
+        name: unique in a model (``depletion:electrolyte``).
+        check: called with the system on every rank (collective); returns the cause, one
+            sentence without a trailing period, or None when it does not apply.
+    """
+
+    name: str
+    check: Callable[[Any], str | None]

@@ -10,7 +10,7 @@ import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ssefem.expectations import Expectation
+from ssefem.expectations import Diagnosis, Expectation
 from ssefem.fields import Field
 from ssefem.mesh.regions import Regions
 from ssefem.scales import Scales
@@ -33,6 +33,7 @@ class Model:
     periodic: tuple[int, ...] = ()
     #: ranges the physics expects its quantities in (a warning when a run leaves one)
     expectations: list[Expectation] = field(default_factory=list)
+    diagnoses: list[Diagnosis] = field(default_factory=list)
     info: dict = field(default_factory=dict)
 
     def add_field(self, f: Field) -> None:
@@ -68,6 +69,11 @@ class Model:
         if any(x.name == e.name for x in self.expectations):
             raise ValueError(f"expectation {e.name!r} defined twice")
         self.expectations.append(e)
+
+    def add_diagnosis(self, d: Diagnosis) -> None:
+        if any(x.name == d.name for x in self.diagnoses):
+            raise ValueError(f"diagnosis {d.name!r} defined twice")
+        self.diagnoses.append(d)
 
     @contextmanager
     def origin(self, name: str):

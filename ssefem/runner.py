@@ -10,21 +10,25 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mpi4py import MPI
-
 import dolfinx
+from mpi4py import MPI
 
 import ssefem
 from ssefem.case import Case, dump_toml, load_case
-from ssefem.errors import SolverError
+from ssefem.errors import Interrupted, SolverError
+from ssefem.interrupt import Interrupts
 from ssefem.mesh import StackSpec, load_regions
 from ssefem.output import FieldWriter, ResultsDir, TimeSeries
+from ssefem.output.collective import on_rank0
+from ssefem.output.diskspace import SpaceGuard
+from ssefem.output.marker import is_results_dir, remove_results_dir
 from ssefem.output.profiles import ProfileSeries
+from ssefem.output.target import resolve_target
 from ssefem.physics import build_cell_model
 from ssefem.plugins import apply_model_hooks, collect_transports
 from ssefem.studies import ProtocolRunner
+from ssefem.studies.checkpoint import Checkpointer, case_fingerprint, find_restart, load_checkpoint
 from ssefem.studies.protocol import Position
-from ssefem.studies.checkpoint import Checkpointer, case_fingerprint, load_checkpoint
 from ssefem.system import System
 from ssefem.validate import prepare
 
@@ -67,19 +71,56 @@ def _git_hash() -> str | None:
 
 def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Comm = MPI.COMM_WORLD,
         progress: bool | None = None, write: bool = True,
-        restart: str | Path | None = None) -> RunResult:
+        restart: str | Path | bool | None = None) -> RunResult:
     """Run a case. Bad input raises :class:`CaseError` before anything is written; a solver failure
-    raises :class:`SolverError` after the finished part of the results has been published.
+    raises :class:`SolverError` after the finished part of the results has been published; an
+    interrupt (SIGINT, SIGTERM) raises :class:`Interrupted` after what finished has been set aside
+    (the published results untouched); results that cannot be written raise :class:`ResultsError`.
 
-    ``restart``: a results (or staging) directory of an earlier run of the same case whose
-    ``checkpoint/`` it continues from, instead of starting at the initial state."""
+    ``restart``: a directory of an earlier run of the same case whose ``checkpoint/`` it continues
+    from, or True for the newest such run of this target (published, interrupted or killed)."""
     if not isinstance(case, Case):
         case = load_case(case)
     # PETSc objects left as garbage by an earlier run in this process are destroyed
     # collectively: here, at the same point on every rank (left to the cyclic collector, one rank
     # destroys a solver while the other assembles, and both wait for ever)
     gc.collect()
-    library, plugins = prepare(case)
+    with Interrupts(comm) as interrupts:
+        library, plugins = prepare(case, comm)
+        target = None
+        if write:
+            target = on_rank0(comm, lambda: resolve_target(case.name, case.output.directory,
+                                                           outdir))
+        setup = _setup(case, library, plugins, comm)
+        interrupts.claim()  # meshing (gmsh) took the signals over
+        interrupts.check(0.0)  # a signal during meshing or compilation: nothing written
+        if not write:
+            runner = ProtocolRunner(setup.system, case, setup.record)
+            runner.equilibrate()
+            runner.run()
+            return RunResult(case, None, setup.series,
+                             _finish(setup.summary, runner, setup.timings, None), setup.system,
+                             setup.profiles)
+        return _staged_run(setup, target, progress, restart, interrupts)
+
+
+@dataclass
+class _Setup:
+    case: Case
+    plugins: list
+    system: System
+    series: TimeSeries
+    profiles: ProfileSeries
+    summary: dict
+    timings: dict
+
+    def record(self, row: dict) -> None:
+        self.series.append(row)
+        self.profiles.record(len(self.series.rows) - 1, row["time"])
+
+
+def _setup(case: Case, library, plugins, comm: MPI.Comm) -> _Setup:
+    """Mesh, model and system of a case, and the summary's static part."""
     timings = {}
     t0 = time.perf_counter()
     features = [p.mesh_features for p in plugins]
@@ -92,14 +133,6 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
         log.info(line)
     system = System(model, case.solver.model_dump())
     timings["setup"] = time.perf_counter() - t0
-    series = TimeSeries({o.name: o.unit for o in model.observables})
-    profiles = ProfileSeries(system)
-
-    def record(row: dict) -> None:
-        series.append(row)
-        profiles.record(len(series.rows) - 1, row["time"])
-
-    target = Path(outdir or case.output.directory or Path("results") / case.name)
     summary = {
         "case": case.name, "status": "running",
         "versions": {"ssefem": ssefem.__version__, "dolfinx": dolfinx.__version__,
@@ -112,34 +145,54 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
     }
     if "contact_law" in model.info:  # the table the cell's contact law interpolates
         summary["contact_law"] = model.info["contact_law"]
+    series = TimeSeries({o.name: o.unit for o in model.observables})
+    return _Setup(case, plugins, system, series, ProfileSeries(system), summary, timings)
+
+
+def _staged_run(s: _Setup, target, progress, restart, interrupts: Interrupts) -> RunResult:
+    """Solve the protocol writing into a staging directory; publish it at the end."""
+    case, system, series, profiles = s.case, s.system, s.series, s.profiles
+    comm = system.model.regions.comm
     show = case.output.progress if progress is None else progress
     bar = _progress_bar(case, comm) if show else None
     failure = None
-    if not write:
-        runner = ProtocolRunner(system, case, record)
-        runner.equilibrate()
-        runner.run()
-        return RunResult(case, None, series, _finish(summary, runner, timings, None), system,
-                         profiles)
-    with ResultsDir(target, comm) as res:
+    with ResultsDir(target, comm, case.name) as res:
+        space = SpaceGuard(comm, res.staging, res.target)
         every = case.output.fields_every
         with FieldWriter(system, res.path("fields")) as fields:
 
             def on_step(n: int, t: float) -> None:
                 if every and n % every == 0:
+                    space.before("fields")
                     fields.write(t)
+                    space.after("fields")
 
-            runner = ProtocolRunner(system, case, record, on_step,
+            runner = ProtocolRunner(system, case, s.record, on_step,
                                     bar.update_to if bar is not None else None)
             fingerprint = case_fingerprint(case.model_dump(mode="json"))
-            start = None
-            if restart is not None:
-                start, _ = load_checkpoint(Path(restart) / "checkpoint", system, runner, series,
+            start, source = None, None
+            if restart:
+                source = (find_restart(res.target, fingerprint, comm) if restart is True
+                          else Path(restart))
+                start, _ = load_checkpoint(source / "checkpoint", system, runner, series,
                                            profiles, fingerprint)
-                summary["restarted_from"] = {"directory": str(restart), "time_s": runner.time}
+                s.summary["restarted_from"] = {"directory": str(source), "time_s": runner.time}
+                log.warning("restarting from %s at t = %.6g s", source, runner.time)
+            series.stream_to(res.path("timeseries.csv"), comm)
             checkpoint = Checkpointer(res.path("checkpoint"), system, runner, series, profiles,
                                       case.output.checkpoint_every, fingerprint)
-            runner.on_position = checkpoint
+
+            def on_position(position: Position) -> None:
+                space.before("checkpoint")
+                try:
+                    interrupts.check(runner.time)
+                except Interrupted:
+                    checkpoint.write(position)  # a restart continues from exactly here
+                    raise
+                checkpoint(position)
+                space.after("checkpoint")
+
+            runner.on_position = on_position
             t0 = time.perf_counter()
             try:
                 if start is None:
@@ -149,35 +202,51 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
                 runner.run(start)
             except SolverError as err:
                 failure = err
-            timings["solve"] = time.perf_counter() - t0
+            except Interrupted as err:
+                s.timings["solve"] = time.perf_counter() - t0
+                res.write_json("summary.json", _finish(s.summary, runner, s.timings, err))
+                raise
+            finally:
+                if bar is not None:
+                    bar.close()
+            s.timings["solve"] = time.perf_counter() - t0
+            space.before("fields")
             fields.write(runner.time)
-        if bar is not None:
-            bar.close()
         series.write(res.path("timeseries.csv"), comm)
-        if comm.rank == 0:
-            profiles.write(res.path("profiles"))
+        on_rank0(comm, lambda: profiles.write(res.path("profiles")))
         res.write_text("resolved_case.toml", dump_toml(case.model_dump(mode="json",
                                                                        exclude_none=True)))
-        summary = _finish(summary, runner, timings, failure)
-        if case.output.plots and comm.rank == 0:
+        summary = _finish(s.summary, runner, s.timings, failure)
+        if case.output.plots:
             from ssefem.output.plots import plot_results
 
-            plot_results(res.staging, series, summary, profiles)
-        result = RunResult(case, target, series, summary, system, profiles)
+            on_rank0(comm, lambda: plot_results(res.staging, series, summary, profiles))
+        result = RunResult(case, res.target, series, summary, system, profiles)
         staged = dataclasses.replace(result, directory=res.staging)  # published with the rest
-        for p in plugins:
+        for p in s.plugins:
             p.outputs(staged)
         res.write_json("summary.json", summary)
         res.publish()
+    if source is not None and source != res.target:
+        on_rank0(comm, lambda: _remove_consumed(source))
     if failure is not None:
         raise failure
     return result
 
 
+def _remove_consumed(source: Path) -> None:
+    """A set-aside run that a restart has carried to the end is removed (it is in the results
+    now); a directory given by the user without ssefem's marker is left alone."""
+    if is_results_dir(source) and source.name.startswith("."):
+        remove_results_dir(source)
+
+
 def _finish(summary: dict, runner: ProtocolRunner, timings: dict, failure) -> dict:
     rows = runner.results
+    status = ("interrupted" if isinstance(failure, Interrupted) else
+              "failed" if failure else "completed")
     summary.update(
-        status="failed" if failure else "completed",
+        status=status,
         error=str(failure) if failure else None,
         time_s=runner.time,
         charge_C_m2=runner.charge,

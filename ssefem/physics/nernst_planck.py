@@ -28,9 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import ufl
+from mpi4py import MPI
 
 from ssefem.constants import EPS0, F
+from ssefem.expectations import Diagnosis
 from ssefem.fields import Field
 from ssefem.model import Model
 from ssefem.physics.species import Species
@@ -160,7 +163,35 @@ def add_nernst_planck_poisson(model: Model, layers: tuple[str, ...], species: li
 
     model.add_term(Term(f"poisson:{label}", "flux", poisson))
     model.add_term(Term(f"space_charge:{label}", "source", space_charge))
+    model.add_diagnosis(Diagnosis(f"depletion:{label}", lambda system: _depletion(system, region)))
     return region
+
+
+#: a mobile species below this fraction of its reference concentration is depleted
+DEPLETED = 1e-2
+
+
+def _depletion(system, region: NPPRegion) -> str | None:
+    """The likely cause of a failed solve when a mobile species of the region ran out in the
+    last accepted state: the current asked for exceeds what diffusion and migration can carry
+    (the limiting current; for a binary salt between electrodes blocking one ion, about
+    2 z F D c0 / L, with D the salt's ambipolar diffusivity). Collective."""
+    comm = system.model.regions.comm
+    phi = system.u_n[region.potential].x.array
+    worst = None
+    for sp in region.species:
+        field, factor, _ = region.carriers[sp.name]
+        mu = system.u_n[field].x.array
+        local = (float(np.min(sp.concentration(factor * mu, phi, exp=np.exp)))
+                 if mu.size == phi.size and mu.size else np.inf)
+        low = comm.allreduce(local, op=MPI.MIN)
+        if low < DEPLETED and (worst is None or low < worst[1]):
+            worst = (sp.name, low)
+    if worst is None:
+        return None
+    return (f"{worst[0]} is depleted in {region.label} (down to {worst[1]:.2g} of its reference "
+            "concentration): the current exceeds the limiting current that diffusion and "
+            "migration can carry there")
 
 
 def _storage(region: NPPRegion, sp: Species) -> Term:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ssefem.errors import CaseError
+from ssefem.output.collective import on_each, on_rank0
 from ssefem.studies.protocol import Position, ProtocolRunner
 from ssefem.system import System
 
@@ -68,9 +69,7 @@ class Checkpointer:
         self.rows_written = 0
         self.blocks_written = {name: 0 for name in profiles.blocks}
         self._last_step = runner.nsteps
-        if self.comm.rank == 0:
-            self.directory.mkdir(parents=True, exist_ok=True)
-        self.comm.barrier()
+        on_rank0(self.comm, lambda: self.directory.mkdir(parents=True, exist_ok=True))
 
     def __call__(self, position: Position) -> None:
         due = self.every and self.runner.nsteps - self._last_step >= self.every
@@ -85,25 +84,30 @@ class Checkpointer:
         state |= {f"constant:{n}": np.asarray(c.value) for n, c in
                   self.system.ctx.constants.items()}
         path = self.directory / f"state.{k}.r{rank}.npz"
-        tmp = path.with_name(f".{path.name}.tmp.npz")
-        np.savez(tmp, **state)
-        os.replace(tmp, path)
-        self.comm.barrier()
-        if rank == 0:
+
+        def save_state() -> None:
+            tmp = path.with_name(f".{path.name}.tmp.npz")
+            np.savez(tmp, **state)
+            os.replace(tmp, path)
+
+        on_each(self.comm, save_state)  # a full disk on one rank stops every rank alike
+        progress = {
+            "format": FORMAT, "checkpoint": k, "fingerprint": self.fingerprint,
+            "ranks": self.comm.size, "dofs": _sizes(self.system),
+            "position": {"cycle": position.cycle, "index": position.index,
+                         "t_end": position.t_end, "dt": position.dt, "prev": position.prev},
+            "counters": self.runner.counters(),
+            "rows": len(self.series.rows),
+            "profile_blocks": sum(len(b) for b in self.profiles.blocks.values()),
+        }
+        blocks = self._new_blocks() if rank == 0 else []
+
+        def append_and_commit() -> None:
             self._append("rows.jsonl", self.series.rows[self.rows_written:])
-            self._append("profiles.jsonl", self._new_blocks())
-            progress = {
-                "format": FORMAT, "checkpoint": k, "fingerprint": self.fingerprint,
-                "ranks": self.comm.size, "dofs": _sizes(self.system),
-                "position": {"cycle": position.cycle, "index": position.index,
-                             "t_end": position.t_end, "dt": position.dt,
-                             "prev": position.prev},
-                "counters": self.runner.counters(),
-                "rows": len(self.series.rows),
-                "profile_blocks": sum(self.blocks_written.values()),
-            }
+            self._append("profiles.jsonl", blocks)
             _replace_atomically(self.directory / PROGRESS, json.dumps(progress) + "\n")
-        self.comm.barrier()
+
+        on_rank0(self.comm, append_and_commit)
         (self.directory / f"state.{self.k}.r{rank}.npz").unlink(missing_ok=True)
         self.k, self._last_step = k, self.runner.nsteps
         self.rows_written = len(self.series.rows)
@@ -122,6 +126,29 @@ class Checkpointer:
         with open(self.directory / name, "a") as fh:
             for item in items:
                 fh.write(json.dumps(item) + "\n")
+
+
+def find_restart(target: Path, fingerprint: str, comm) -> Path:
+    """The newest run of ``target`` with a checkpoint of this case on this many ranks: the
+    published results or a run set aside as interrupted, killed or failed (collective)."""
+    from ssefem.output.marker import is_results_dir
+    from ssefem.output.results import set_aside_dirs
+
+    def newest() -> Path:
+        found = []
+        for d in [target] * is_results_dir(target) + set_aside_dirs(target):
+            try:
+                progress = json.loads((d / "checkpoint" / PROGRESS).read_text())
+            except (OSError, ValueError):
+                continue
+            if progress.get("fingerprint") == fingerprint and progress.get("ranks") == comm.size:
+                found.append((os.stat(d / "checkpoint" / PROGRESS).st_mtime, d))
+        if not found:
+            raise CaseError("--restart", f"no checkpoint of this case on {comm.size} rank(s) in "
+                            f"{target} or the runs set aside next to it")
+        return max(found)[1]
+
+    return on_rank0(comm, newest)
 
 
 def _sizes(system: System) -> dict[str, int]:

@@ -61,6 +61,7 @@ class Monitor:
             if f.bounds[1] - hi < tol:
                 out.append(f"{f.bound_meaning[1]} ({n} up to {hi:.4g})")
         out += [w.expectation.meaning for w in self.warnings.values()]
+        out += [c for d in self.system.model.diagnoses if (c := d.check(self.system))]
         return out
 
     def explain(self, message: str) -> str:

@@ -48,7 +48,7 @@ def test_restart_on_two_ranks(case_factory, monkeypatch):
         with pytest.raises(KeyboardInterrupt):
             run(case, outdir=base / "cut")
     comm.barrier()
-    staging = [p for p in base.iterdir() if p.name.startswith(".cut")]
+    staging = [p for p in base.iterdir() if p.name.startswith(".cut.") and p.is_dir()]
     assert len(staging) == 1, staging
     resumed = run(case, outdir=base / "resumed", restart=staging[0])
     a, b = ref.series.rows, resumed.series.rows

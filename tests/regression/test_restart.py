@@ -2,8 +2,8 @@
 last checkpoint and gives the uninterrupted run's curve; a checkpoint of another case, or one
 that a kill left half-written, is handled without a wrong answer.
 
-The interruption is a KeyboardInterrupt raised right after an accepted step (what a signal
-handler's exception does); the run's staging directory then keeps its checkpoint.
+The interruption is a KeyboardInterrupt raised right after an accepted step (an exception out of
+the protocol); the run's staging directory is then set aside with its checkpoint.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def _interrupted(case, outdir: Path, at_step: int, monkeypatch) -> Path:
         m.setattr(protocol.ProtocolRunner, "_accept", accept_then_stop)
         with pytest.raises(KeyboardInterrupt):
             run(case, outdir=outdir)
-    staging = [p for p in outdir.parent.iterdir() if p.name.startswith(f".{outdir.name}")]
+    staging = [p for p in outdir.parent.iterdir()
+               if p.name.startswith(f".{outdir.name}.") and p.is_dir()]
     assert len(staging) == 1, staging
     return staging[0]
 

@@ -3,8 +3,8 @@
 Runs each case three ways in one process, alternating, ``--repeat`` times (default 3), and
 reports the median wall time of each over the run with neither:
 
-- ``none``: no checkpoint at all (``Checkpointer.write`` replaced by a no-op) and the time series
-  written only at the end — what ssefem did before checkpoints existed;
+- ``none``: no checkpoint at all (``Checkpointer.write`` replaced by a no-op), no free-space
+  checks and the time series written only at the end (no streaming) — what ssefem did before;
 - ``ends``: checkpoints only after the set-up and at the end of every protocol step
   (``output.checkpoint_every = 0``);
 - ``every10``: also every 10 accepted steps (the default).
@@ -25,6 +25,8 @@ from pathlib import Path
 
 import ssefem  # noqa: F401
 from ssefem.case import case_from_dict, load_case
+from ssefem.output.diskspace import SpaceGuard
+from ssefem.output.timeseries import TimeSeries
 from ssefem.runner import run
 from ssefem.studies import checkpoint
 
@@ -54,15 +56,19 @@ def _variant(case, how: str):
 
 
 def _time(case, how: str, outdir: Path) -> float:
-    write = checkpoint.Checkpointer.write
+    saved = [(checkpoint.Checkpointer, "write"), (TimeSeries, "stream_to"),
+             (SpaceGuard, "before"), (SpaceGuard, "after")]
+    saved = [(owner, name, getattr(owner, name)) for owner, name in saved]
     if how == "none":
-        checkpoint.Checkpointer.write = lambda self, position: None
+        for owner, name, _ in saved:
+            setattr(owner, name, lambda self, *a, **kw: None)
     try:
         t0 = time.perf_counter()
         run(_variant(case, how), outdir=outdir)
         return time.perf_counter() - t0
     finally:
-        checkpoint.Checkpointer.write = write
+        for owner, name, fn in saved:
+            setattr(owner, name, fn)
 
 
 def main() -> None:

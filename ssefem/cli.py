@@ -114,8 +114,12 @@ def _validate(args) -> int:
     from ssefem.case import load_case
     from ssefem.validate import prepare
 
+    from ssefem.output.collective import on_rank0
+    from ssefem.output.target import resolve_target
+
     case = load_case(args.case)
     prepare(case, MPI.COMM_WORLD)
+    on_rank0(MPI.COMM_WORLD, lambda: resolve_target(case.name, case.output.directory, None))
     _rank0_print(f"{args.case}: valid ({len(case.layers)} layers, "
                  f"{len(case.protocol.steps)} protocol steps x {case.protocol.repeat})")
     return 0

@@ -227,7 +227,7 @@ def _staged_run(s: _Setup, target, progress, restart, interrupts: Interrupts) ->
             p.outputs(staged)
         res.write_json("summary.json", summary)
         res.publish()
-    if source is not None and source != res.target:
+    if restart is True and source != res.target:  # found by ssefem: superseded now
         on_rank0(comm, lambda: _remove_consumed(source))
     if failure is not None:
         raise failure
@@ -235,8 +235,8 @@ def _staged_run(s: _Setup, target, progress, restart, interrupts: Interrupts) ->
 
 
 def _remove_consumed(source: Path) -> None:
-    """A set-aside run that a restart has carried to the end is removed (it is in the results
-    now); a directory given by the user without ssefem's marker is left alone."""
+    """A set-aside run that ``--restart`` found and carried to the end is removed (it is in the
+    results now); one named by the user (``--restart DIR``) stays."""
     if is_results_dir(source) and source.name.startswith("."):
         remove_results_dir(source)
 

@@ -1,4 +1,4 @@
-"""The shipped 2-D case run as users run it, ``mpiexec -n 2 ssefem run``, plots on (issue 12,
+"""The shipped 2-D and 3-D cases run as users run them, ``mpiexec -n 2 ssefem run``, plots on (issue 12,
 finding 11: both ranks spun forever after "completed ... results in ..." with plots on, and
 every other MPI test sets ``plots = false``).
 
@@ -62,7 +62,7 @@ def _on_rank0(fn):
     return comm.bcast(result, root=0)
 
 
-@pytest.mark.parametrize("name", ["thin_film_2d"])
+@pytest.mark.parametrize("name", ["thin_film_2d", "thin_film_3d"])
 def test_shipped_case_exits_with_plots_on_two_ranks(name):
     rc, log, out = _on_rank0(lambda: _launch(name, timeout=240.0))
     assert rc is not None, f"mpiexec -n 2 ssefem run {name} did not exit in 240 s:\n{log[-3000:]}"

@@ -38,6 +38,11 @@ def test_rank0_errors_end_every_rank_alike(tmp_path, directory, status, words):
     assert len(lines) == 1 and words in lines[0], lines
     assert (tmp_path / "user" / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", name, "user"]
+    # validate says so too, where the case alone shows it (not a file met when creating it)
+    out = _run(tmp_path, "validate", name, timeout=120)
+    assert out.returncode == (status if status == 2 else 0), out.stderr
+    if status == 2:
+        assert out.stderr.strip().splitlines() == [lines[0]], out.stderr
 
 
 def test_killed_job_then_restart_on_two_ranks(tmp_path):

@@ -112,10 +112,9 @@ def _validate(args) -> int:
     from mpi4py import MPI
 
     from ssefem.case import load_case
-    from ssefem.validate import prepare
-
     from ssefem.output.collective import on_rank0
     from ssefem.output.target import resolve_target
+    from ssefem.validate import prepare
 
     case = load_case(args.case)
     prepare(case, MPI.COMM_WORLD)

@@ -1,6 +1,6 @@
-"""The shipped 2-D and 3-D cases run as users run them, ``mpiexec -n 2 ssefem run``, plots on (issue 12,
-finding 11: both ranks spun forever after "completed ... results in ..." with plots on, and
-every other MPI test sets ``plots = false``).
+"""The shipped 2-D and 3-D cases run as users run them, ``mpiexec -n 2 ssefem run``, plots on
+(issue 12, finding 11: both ranks spun forever after "completed ... results in ..." with plots
+on, and every other MPI test sets ``plots = false``).
 
 The run is a child ``mpiexec`` under a timeout, so a hang at exit fails the test instead of
 stalling CI. Only the protocol is shortened (a 600 s C/5 discharge instead of the whole one);

@@ -81,6 +81,7 @@ def recover(target: Path) -> list[str]:
         dirs = [p for p in set_aside_dirs(target) if p.name.startswith(f".{name}.{kind}-")]
         for stale in dirs[KEEP:]:
             remove_results_dir(stale)
+            done.append(f"{target}: removed {stale.name} (the newest {KEEP} {kind} runs are kept)")
     return done
 
 

@@ -26,7 +26,7 @@ from mpi4py import MPI
 from ssefem.errors import Interrupted, ResultsError
 from ssefem.output.collective import on_rank0
 from ssefem.output.lock import RunLock
-from ssefem.output.marker import read_marker, remove_results_dir, write_marker
+from ssefem.output.marker import is_results_dir, read_marker, remove_results_dir, write_marker
 from ssefem.output.publish import publish
 from ssefem.output.target import Target
 
@@ -121,6 +121,7 @@ class ResultsDir:
                                    self.target.parent) from None
             self._lock.acquire()
             try:
+                self._check_target()
                 done = recover(self.target)
                 self.staging.mkdir()
                 write_marker(self.staging, self.case, self.run)
@@ -133,6 +134,11 @@ class ResultsDir:
         for line in on_rank0(self.comm, enter):
             log.warning(line)
         return self
+
+    def _check_target(self) -> None:
+        if (self.target.exists() or self.target.is_symlink()) and not is_results_dir(self.target):
+            raise ResultsError("appeared during the run and is not a results directory "
+                               "ssefem created: it is left alone", self.target)
 
     def path(self, name: str) -> Path:
         return self.staging / name
@@ -147,6 +153,7 @@ class ResultsDir:
     def publish(self) -> None:
         """Replace the target with the staging directory in one atomic step (collective)."""
         def swap() -> None:
+            self._check_target()  # under the lock: nothing of the user's is ever exchanged out
             old = publish(self.staging, self.target,
                           self.target.parent / f".{self.target.name}.old-{self.run}")
             if old is not None:

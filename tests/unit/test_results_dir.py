@@ -93,6 +93,19 @@ def test_publish_replaces_only_results(tmp_path):
     assert names == [".c.lock", "c"]  # the old results removed, no staging left
 
 
+def test_a_directory_that_appears_during_the_run_is_left_alone(tmp_path):
+    target = _target(tmp_path, given=tmp_path / "results" / "c")  # checked: absent
+    with pytest.raises(ResultsError, match="appeared during the run") as err:
+        with ResultsDir(target, MPI.COMM_SELF, "c") as res:
+            res.write_text("data.txt", "new")
+            target.path.mkdir()
+            (target.path / "mine.txt").write_text("the user's")
+            res.publish()
+    assert (target.path / "mine.txt").read_text() == "the user's"
+    assert sorted(p.name for p in target.path.iterdir()) == ["mine.txt"]
+    assert (err.value.kept / "data.txt").read_text() == "new"
+
+
 def test_failure_and_interrupt_set_aside(tmp_path):
     from ssefem.errors import Interrupted
 

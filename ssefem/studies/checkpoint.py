@@ -29,6 +29,7 @@ import numpy as np
 
 from ssefem.errors import CaseError
 from ssefem.output.collective import on_each, on_rank0
+from ssefem.output.results import atomic_write_text
 from ssefem.studies.protocol import Position, ProtocolRunner
 from ssefem.system import System
 
@@ -45,12 +46,6 @@ def case_fingerprint(case_data: dict) -> str:
     """What a restart must match: the case without the tables in :data:`MAY_CHANGE`."""
     data = {k: v for k, v in case_data.items() if k not in MAY_CHANGE}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
-
-def _replace_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 class Checkpointer:
@@ -105,7 +100,7 @@ class Checkpointer:
         def append_and_commit() -> None:
             self._append("rows.jsonl", self.series.rows[self.rows_written:])
             self._append("profiles.jsonl", blocks)
-            _replace_atomically(self.directory / PROGRESS, json.dumps(progress) + "\n")
+            atomic_write_text(self.directory / PROGRESS, json.dumps(progress) + "\n")
 
         on_rank0(self.comm, append_and_commit)
         (self.directory / f"state.{self.k}.r{rank}.npz").unlink(missing_ok=True)

@@ -96,6 +96,7 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
         interrupts.check(0.0)  # a signal during meshing or compilation: nothing written
         if not write:
             runner = ProtocolRunner(setup.system, case, setup.record)
+            runner.on_position = lambda position: interrupts.check(runner.time)
             runner.equilibrate()
             runner.run()
             return RunResult(case, None, setup.series,

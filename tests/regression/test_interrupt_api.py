@@ -33,7 +33,7 @@ def _signal_at(monkeypatch, step: int, sig: int) -> dict:
     return sent
 
 
-@pytest.mark.parametrize("write", [True])
+@pytest.mark.parametrize("write", [False, True])
 def test_signal_stops_the_run_at_the_next_step(tmp_path, monkeypatch, write):
     case = make_case(initial={"stoichiometry": 0.52}, protocol={"steps": STEPS},
                      output={"fields_every": 0})

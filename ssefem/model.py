@@ -1,7 +1,9 @@
 """A model: the fields, named residual terms, constraints and observables of one run.
 
 Physics modules and plugins add to it; :class:`ssefem.system.System` turns it into discrete
-problems. Nothing here knows which physics is present.
+problems. Nothing here knows which physics is present: components tell each other (and the
+studies) what they know through the typed :attr:`Model.state`, and offer the protocol step
+limiters and sweep parameters (:mod:`ssefem.controls`).
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ from __future__ import annotations
 import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
+from ssefem.controls import StepLimiter, SweepParameter
 from ssefem.expectations import Diagnosis, Expectation
 from ssefem.fields import Field
 from ssefem.mesh.regions import Regions
 from ssefem.scales import Scales
+from ssefem.state import ModelState
 from ssefem.terms import Constraint, DerivedField, Observable, Profile, Term
 
 
@@ -34,7 +39,15 @@ class Model:
     #: ranges the physics expects its quantities in (a warning when a run leaves one)
     expectations: list[Expectation] = field(default_factory=list)
     diagnoses: list[Diagnosis] = field(default_factory=list)
-    info: dict = field(default_factory=dict)
+    #: what the components published for each other and the studies (ssefem.state)
+    state: ModelState = field(default_factory=ModelState)
+    #: bounds on the time steps of a transient protocol step (ssefem.controls.StepLimiter)
+    step_limiters: list[StepLimiter] = field(default_factory=list)
+    #: what a steady step can sweep, by name (ssefem.controls.SweepParameter)
+    sweep_parameters: dict[str, SweepParameter] = field(default_factory=dict)
+    #: the material library of the run (ssefem.materials.Library, with the plugins' entries),
+    #: set by the runner before the plugins' model hooks run; None in a model built by hand
+    library: Any = None
 
     def add_field(self, f: Field) -> None:
         if f.name in self.fields:
@@ -45,6 +58,22 @@ class Model:
         if any(t.name == term.name for t in self.terms):
             raise ValueError(f"residual term {term.name!r} defined twice")
         self.terms.append(term)
+
+    def add_step_limiter(self, limiter: StepLimiter) -> None:
+        if not isinstance(limiter, StepLimiter):
+            raise TypeError(f"a step limiter must be a ssefem.controls.StepLimiter, got "
+                            f"{type(limiter).__name__}")
+        if any(x.name == limiter.name for x in self.step_limiters):
+            raise ValueError(f"step limiter {limiter.name!r} defined twice")
+        self.step_limiters.append(limiter)
+
+    def add_sweep_parameter(self, p: SweepParameter) -> None:
+        if not isinstance(p, SweepParameter):
+            raise TypeError(f"a sweep parameter must be a ssefem.controls.SweepParameter, got "
+                            f"{type(p).__name__}")
+        if p.name in self.sweep_parameters:
+            raise ValueError(f"sweep parameter {p.name!r} defined twice")
+        self.sweep_parameters[p.name] = p
 
     def add_constraint(self, c: Constraint) -> None:
         self.constraints.append(c)

@@ -3,6 +3,22 @@
 In-tree plugins register exactly like third-party ones; the core never imports a plugin. Only the
 plugins a case names under ``[plugins.<name>]`` are loaded; every hook is a no-op by default, and
 every term a plugin adds carries its name.
+
+The hooks, in the order a run calls them:
+
+1. ``Config`` validates the plugin's table (pydantic; ``plugins.<name>.<key>`` errors);
+2. :meth:`Plugin.materials`, then :meth:`Plugin.validate` with the case and the material library
+   (``ssefem validate`` and ``ssefem run`` before meshing): checks that need the case, raised as
+   :meth:`Plugin.invalid` or a ``ValueError``, become one-line ``plugins.<name>...`` errors;
+   :meth:`Plugin.sweep_parameters` declares the names of the sweep parameters the plugin adds,
+   so that a case sweeping an unknown one is refused before meshing;
+3. :meth:`Plugin.mesh_features`, :meth:`Plugin.transports`;
+4. :meth:`Plugin.fields` and :meth:`Plugin.terms` on the model: ``model.library`` is the run's
+   material library, ``model.state`` what the core published (:mod:`ssefem.state`, e.g.
+   :data:`ssefem.cell_state.CAPACITY`); the terms hook also adds step limiters
+   (``model.add_step_limiter``) and sweep parameters (``model.add_sweep_parameter``, see
+   :mod:`ssefem.controls`);
+5. :meth:`Plugin.outputs` at the end of a run.
 """
 
 from __future__ import annotations
@@ -58,6 +74,21 @@ class Plugin:
         """Extra material-library entries."""
         return []
 
+    def validate(self, case: Case, library: Library) -> None:
+        """Check the plugin's table against the case and the material library (its materials
+        added) before anything is meshed; raise with :meth:`invalid` (or a ``ValueError``,
+        reported under ``plugins.<name>``)."""
+
+    def invalid(self, key: str, message: str) -> None:
+        """Refuse the case: raises the one-line error ``plugins.<name>.<key>: <message>``."""
+        raise CaseError(f"plugins.{self.name}.{key}" if key else f"plugins.{self.name}",
+                        message)
+
+    def sweep_parameters(self, case: Case) -> list[str]:
+        """Names of the sweep parameters the plugin adds to the model of ``case`` (in its
+        terms hook), declared without a model so that ``ssefem validate`` knows them."""
+        return []
+
     def mesh_features(self, gmsh: Any, spec: StackSpec) -> None:
         """Change the gmsh model (rank 0) after the stack is built, before it is meshed."""
 
@@ -70,7 +101,8 @@ class Plugin:
         """Add fields to the model."""
 
     def terms(self, model: Model, case: Case) -> None:
-        """Add named residual terms (bulk or interface) and observables to the model."""
+        """Add named residual terms (bulk or interface) and observables to the model, and step
+        limiters and sweep parameters (:mod:`ssefem.controls`)."""
 
     def outputs(self, results: Any) -> None:
         """Write extra outputs at the end of a run (``results`` is the run's result object)."""
@@ -199,3 +231,27 @@ def apply_model_hooks(plugins: list[Plugin], model: Model, case: Case) -> None:
         for p in plugins:
             with model.origin(p.name):
                 getattr(p, hook)(model, case)
+
+
+def validate_plugins(plugins: list[Plugin], case: Case, library: Library) -> None:
+    """Run the plugins' validate hooks; a ``ValueError`` one raises becomes a CaseError under
+    ``plugins.<name>`` (one line)."""
+    for p in plugins:
+        try:
+            p.validate(case, library)
+        except CaseError:
+            raise
+        except ValueError as err:
+            raise CaseError(f"plugins.{p.name}", " ".join(str(err).split())) from None
+
+
+def declared_sweep_parameters(plugins: list[Plugin], case: Case) -> dict[str, str]:
+    """The sweep parameters the plugins declare for a case: name -> the plugin's name."""
+    out: dict[str, str] = {}
+    for p in plugins:
+        for name in p.sweep_parameters(case):
+            if name in out:
+                raise CaseError(f"plugins.{p.name}", f"sweep parameter {name!r} is declared by "
+                                f"plugin {out[name]!r} too")
+            out[name] = p.name
+    return out

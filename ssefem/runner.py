@@ -15,6 +15,7 @@ from mpi4py import MPI
 
 import ssefem
 from ssefem.case import Case, dump_toml, load_case
+from ssefem.cell_state import CAPACITY, OCV
 from ssefem.errors import Interrupted, SolverError
 from ssefem.interrupt import Interrupts
 from ssefem.mesh import StackSpec, load_regions
@@ -26,6 +27,7 @@ from ssefem.output.profiles import ProfileSeries
 from ssefem.output.target import resolve_target
 from ssefem.physics import build_cell_model
 from ssefem.plugins import apply_model_hooks, collect_transports
+from ssefem.state import SUMMARY
 from ssefem.studies import ProtocolRunner
 from ssefem.studies.checkpoint import Checkpointer, case_fingerprint, find_restart, load_checkpoint
 from ssefem.studies.protocol import Position
@@ -129,6 +131,7 @@ def _setup(case: Case, library, plugins, comm: MPI.Comm) -> _Setup:
     timings["mesh"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     model = build_cell_model(case, library, regions, collect_transports(plugins, case, library))
+    model.library = library  # the plugins' model hooks read the material library from here
     apply_model_hooks(plugins, model, case)
     for line in model.describe():
         log.info(line)
@@ -141,12 +144,12 @@ def _setup(case: Case, library, plugins, comm: MPI.Comm) -> _Setup:
         "git": _git_hash(), "ranks": comm.size,
         "dofs": {n: V.dofmap.index_map.size_global for n, V in system.spaces.items()},
         "terms": [f"{t.name} ({t.kind}, {t.origin})" for t in model.terms],
-        "capacity_C_m2": model.info.get("capacity"),
-        "ocv_V": model.info.get("ocv"),
+        "capacity_C_m2": model.state.find(CAPACITY),
+        "ocv_V": model.state.find(OCV),
+        **model.state.find(SUMMARY, {}),  # what components publish for the reader
     }
-    if "contact_law" in model.info:  # the table the cell's contact law interpolates
-        summary["contact_law"] = model.info["contact_law"]
-    series = TimeSeries({o.name: o.unit for o in model.observables})
+    series = TimeSeries({**{o.name: o.unit for o in model.observables},
+                         **{p.column: p.column_unit for p in model.sweep_parameters.values()}})
     return _Setup(case, plugins, system, series, ProfileSeries(system), summary, timings)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from mpi4py import MPI
 
 from ssefem.case import Case
+from ssefem.case.hints import check_pressure
 from ssefem.case.messages import shorten
 from ssefem.errors import CaseError
 from ssefem.materials import Library, Material, get_ocp
@@ -21,7 +22,15 @@ from ssefem.mesh.budget import available_memory, check_budget
 from ssefem.mesh.mesh_file import check_mesh_file
 from ssefem.physics.cell import stack_roles
 from ssefem.physics.cell_mechanics import elastic_constants
-from ssefem.plugins import Plugin, collect_transports, load_plugins
+from ssefem.physics.mechanics import STACK_PRESSURE_SWEEP
+from ssefem.physics.mechanics import sweep_parameters as mechanics_sweep_parameters
+from ssefem.plugins import (
+    Plugin,
+    collect_transports,
+    declared_sweep_parameters,
+    load_plugins,
+    validate_plugins,
+)
 
 #: how far (V) a charge cut-off or a hold may lie above the highest open-circuit voltage of the
 #: cell, or a hold below the lowest: the overpotential a cut-off can still be reached by
@@ -46,13 +55,11 @@ def _prepare(case: Case, comm: MPI.Comm) -> tuple[Library, list[Plugin]]:
             library.add(m)
     stack_roles(case, library)
     check_stack_order(case, library)
+    validate_plugins(plugins, case, library)
     collect_transports(plugins, case, library)  # the plugins check their choices here
     if case.mechanics is not None:
         elastic_constants(case, library)
-    for i, step in enumerate(case.protocol.steps):
-        if step.stack_pressures is not None and case.mechanics is None:
-            raise CaseError(f"protocol.steps[{i}].stack_pressures", "a pressure sweep needs a "
-                            "[mechanics] table")
+    check_sweeps(case, plugins)
     mat = library.get(case.layers[0].material)  # the initial stoichiometry is the positive's
     if mat.kind == "insertion_electrode" and case.initial.stoichiometry is not None:
         lo, hi = mat.at("theta_min", case.temperature), mat.at("theta_max", case.temperature)
@@ -63,6 +70,36 @@ def _prepare(case: Case, comm: MPI.Comm) -> tuple[Library, list[Plugin]]:
     check_protocol(case, library)
     _collective(comm, lambda: _check_files(case, comm))
     return library, plugins
+
+
+def check_sweeps(case: Case, plugins: list[Plugin]) -> None:
+    """Every steady step sweeps a parameter that a component of the case's model will offer:
+    the core's mechanics (``stack_pressure``, with [mechanics]) or a plugin that declares it."""
+    offered = dict.fromkeys(mechanics_sweep_parameters(case), "mechanics")
+    for name, owner in declared_sweep_parameters(plugins, case).items():
+        if name in offered:
+            raise CaseError(f"plugins.{owner}", f"sweep parameter {name!r} is the core's "
+                            f"{offered[name]}'s")
+        offered[name] = f"plugin {owner!r}"
+    for i, step in enumerate(case.protocol.steps):
+        key = f"protocol.steps[{i}]"
+        if step.stack_pressures is not None and case.mechanics is None:
+            raise CaseError(f"{key}.stack_pressures", "a pressure sweep needs a [mechanics] "
+                            "table")
+        if step.sweep is None:
+            continue
+        name = step.sweep.parameter
+        if name not in offered:
+            hint = (" (the stack pressure needs a [mechanics] table)"
+                    if name == STACK_PRESSURE_SWEEP else "")
+            raise CaseError(f"{key}.sweep.parameter", f"unknown sweep parameter {name!r}{hint}; "
+                            f"this case offers: {', '.join(map(repr, offered)) or 'none'}")
+        if name == STACK_PRESSURE_SWEEP:
+            for j, p in enumerate(step.sweep.values):
+                if p <= 0:
+                    raise CaseError(f"{key}.sweep.values[{j}]", "a stack pressure must be "
+                                    "> 0 MPa")
+                check_pressure(f"{key}.sweep.values[{j}]", p)
 
 
 def _collective(comm: MPI.Comm, check) -> None:

@@ -80,6 +80,15 @@ class Geometry(_Strict):
         return self
 
 
+class Sweep(_Strict):
+    """A steady step's sweep: every current at each value of a parameter that a component of
+    the model offers (the core's mechanics: ``stack_pressure`` in MPa; plugins add their own)."""
+
+    parameter: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_:.\-]*$", max_length=64,
+                           description="name of a sweep parameter of the model")
+    values: list[float] = Field(min_length=1, description="values in the parameter's unit")
+
+
 class Step(_Strict):
     """One protocol step. Current densities in A/m^2, positive = discharge."""
 
@@ -92,7 +101,17 @@ class Step(_Strict):
     duration: float | None = Field(None, gt=0, description="s, longest time of the step")
     currents: list[float] | None = Field(None, description="A/m^2, for 'steady' (signed)")
     stack_pressures: list[float] | None = Field(
-        None, description="MPa, for 'steady' with [mechanics]: every current at each pressure")
+        None, description="MPa, for 'steady' with [mechanics]: every current at each pressure "
+        "(the same as sweep = {parameter = 'stack_pressure', values = [...]})")
+    sweep: Sweep | None = Field(
+        None, description="for 'steady': every current at each value of a sweep parameter")
+
+    @property
+    def swept(self) -> Sweep | None:
+        """The step's sweep, ``stack_pressures`` given as the sweep of ``stack_pressure``."""
+        if self.stack_pressures is not None:
+            return Sweep(parameter="stack_pressure", values=list(self.stack_pressures))
+        return self.sweep
 
     @model_validator(mode="after")
     def _check(self) -> Step:
@@ -121,6 +140,10 @@ class Step(_Strict):
         if self.stack_pressures is not None and k != "steady":
             raise CaseError("stack_pressures", f"only a 'steady' step sweeps pressures, not "
                             f"'{k}'")
+        if self.sweep is not None and k != "steady":
+            raise CaseError("sweep", f"only a 'steady' step sweeps, not '{k}'")
+        if self.sweep is not None and self.stack_pressures is not None:
+            raise CaseError("sweep", "give 'sweep' or 'stack_pressures', not both")
         return self
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ssefem.case import Case
+from ssefem.cell_state import CAPACITY, OCV
 from ssefem.errors import CaseError
 from ssefem.fields import Field
 from ssefem.materials import Library
@@ -10,7 +11,8 @@ from ssefem.mesh.regions import Regions
 from ssefem.model import Model
 from ssefem.physics.butler_volmer import add_butler_volmer
 from ssefem.physics.cell_contact import add_contact_outputs
-from ssefem.physics.cell_mechanics import add_cell_mechanics
+from ssefem.physics.cell_handles import NEGATIVE, POSITIVE, TRANSPORTS
+from ssefem.physics.cell_mechanics import STRESS_SCALE, add_cell_mechanics
 from ssefem.physics.layers import LAYER_PHYSICS
 from ssefem.physics.terminals import add_terminals
 from ssefem.physics.thin_layer import add_thin_layer
@@ -124,7 +126,7 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
             contact=touching and touching.closed,
         )
         if touching is not None:
-            add_contact_outputs(model, touching, faradaic, model.info["stress_scale"])
+            add_contact_outputs(model, touching, faradaic, model.state.get(STRESS_SCALE))
         cap = _tagged(model, t, t.add_electrode_contact, model, next_meshed.name, el, iface,
                       side)
         if el is pos:
@@ -132,10 +134,12 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
     add_terminal_current(model, current, capacitive, tag)
     cc = regions.layers[0] + "_cc", regions.layers[-1] + "_cc"
     add_terminals(model, pos, neg, *cc)
-    model.info.update(capacity=pos.capacity, positive=pos, negative=neg,
-                      ocv=pos.ocv() - neg.ocv(),
-                      transports={n: t.name for n, t in transport.items()},
-                      transport_objects=transport)
+    if pos.capacity is not None:
+        model.state.publish(CAPACITY, float(pos.capacity))
+    model.state.publish(OCV, float(pos.ocv() - neg.ocv()))
+    model.state.publish(POSITIVE, pos)
+    model.state.publish(NEGATIVE, neg)
+    model.state.publish(TRANSPORTS, dict(transport))
     return model
 
 

@@ -34,6 +34,7 @@ from ssefem.model import Model
 from ssefem.physics.contact import InterfaceContact, add_interface_contact, interface_mean
 from ssefem.physics.contact_law import contact_law
 from ssefem.physics.mechanics import Elasticity
+from ssefem.state import SUMMARY
 from ssefem.terms import FormContext, Observable, Profile
 
 KEY = "mechanics.contact"
@@ -175,7 +176,7 @@ def add_contact_law(model: Model, case: Case, metal: str, other: str, sigma: Ela
                       contact.model_dump(include={"rms_height", "wavelength", "nitsche",
                                                   "contact_distance"}), *kinetics,
                       comm=model.regions.comm)
-    model.info["contact_law"] = law.rows()
+    model.state.publish(SUMMARY, {"contact_law": law.rows()})  # the table it interpolates
     side = "+" if iface.split("|")[0] == metal else "-"
     n = ufl.FacetNormal(model.regions.mesh)(side)
     gdim = model.regions.mesh.geometry.dim

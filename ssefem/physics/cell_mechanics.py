@@ -39,9 +39,14 @@ from ssefem.physics.mechanics import (
     add_reaction_pressure,
     add_support,
     add_thickness_change,
+    stack_pressure_sweep,
 )
+from ssefem.state import Handle
 
 MPA = 1e6
+#: Pa: the stress scale of the cell's elasticity (its stiffest layer's Young's modulus)
+STRESS_SCALE: Handle[float] = Handle("stress_scale", float, "Pa, the stress scale of the "
+                                     "cell's elasticity (largest Young's modulus)")
 
 
 def _property(mat: Material, name: str, index: int, T: float, why: str) -> float:
@@ -114,13 +119,14 @@ def add_cell_mechanics(model: Model, case: Case, library: Library,
         creeping = creep_strain(name, model.regions.dim) if name in laws else None
         layers.append(ElasticLayer(name, E, nu, eigen, creeping))
     scale = max(E for E, _ in constants.values())
-    model.info["stress_scale"] = scale
+    model.state.publish(STRESS_SCALE, float(scale))
+    model.add_sweep_parameter(stack_pressure_sweep(scale))
     names = tuple(constants)
     pair = contact_layers(case, library)
     resolved = pair is not None and mech.contact.model == "resolved"
     sigma = add_elasticity(model, layers, scale, mech.degree,
                            bodies(names, pair[0]) if resolved else None)
-    add_creep(model, sigma, laws, mech.degree)
+    add_creep(model, sigma, laws, mech.degree, case.solver.max_creep_strain_change)
     contact = None
     if resolved:
         contact = add_cell_contact(model, case, *pair, sigma, constants[pair[0]][0] / scale)

@@ -48,25 +48,39 @@ blocks, linear while the contact set holds, converge in the same Newton steps). 
 Li | LLZO contact creeping for an hour (2-D, 62 steps from 1e-6 s to 600 s) Newton's residual
 fell quadratically in every step, and tightening rtol from 1e-10 to 1e-14 changed the creep
 strain, contact pressure and stresses by less than 1e-11 relative.
+
+The time steps of a creeping run are bounded by :class:`CreepLimiter`, a step limiter
+(:mod:`ssefem.controls`) that :func:`add_creep` registers: the protocol asks it, it does not know
+creep.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ufl
 
+from ssefem.case.schema import Solver
+from ssefem.controls import EQUILIBRATE, StepLimiter
 from ssefem.fields import Field
 from ssefem.materials import Material
 from ssefem.model import Model
 from ssefem.physics.mechanics import Elasticity
+from ssefem.state import Handle
 from ssefem.terms import DerivedField, FormContext, Observable, Term
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ssefem.system import System
 
 #: Pa: the stress that scales the flow rule
 REFERENCE_STRESS = 1e6
-#: model.info key: the layers that creep (the protocol limits each step by their creep)
-CREEP_LAYERS = "creep_layers"
+#: the layers that creep, in the order they were added
+CREEP_LAYERS: Handle[str] = Handle("creep_layers", str, "names of the layers that creep",
+                                   accumulates="list")
+#: the solver option max_creep_strain_change's default
+DEFAULT_MAX_STRAIN_CHANGE = Solver.model_fields["max_creep_strain_change"].default
 #: (sigma_vm / sigma_ref)^2 added under the power: keeps the law's derivative finite at zero
 #: stress for exponents n < 3 too (x^((n-1)/2 - 1) would be infinite there); 1e-30 is a stress of
 #: 1e-9 Pa, far below anything that creeps measurably
@@ -148,9 +162,11 @@ def equivalent(e):
 
 
 def add_creep(model: Model, sigma: Elasticity, laws: dict[str, CreepLaw],
-              degree: int = 1) -> None:
+              degree: int = 1, max_strain_change: float = DEFAULT_MAX_STRAIN_CHANGE) -> None:
     """Creep of the layers in ``laws``; each must be in ``sigma`` with ``creep_strain`` from
-    :func:`creep_strain`, ``degree`` is the displacement's (for the quadrature).
+    :func:`creep_strain`, ``degree`` is the displacement's (for the quadrature);
+    ``max_strain_change`` is the :class:`CreepLimiter`'s limit (the case's solver option
+    ``max_creep_strain_change``).
 
     Adds per layer the fields ``eps_cr_<layer>`` and ``s_cr_<layer>``, the terms
     ``storage:eps_cr_<layer>``, ``creep:<layer>`` and ``creep_stress:<layer>``, the observables
@@ -174,9 +190,46 @@ def add_creep(model: Model, sigma: Elasticity, laws: dict[str, CreepLaw],
             model.add_field(Field(name, (layer,), 0.0, scale, unit, steady=steady, degree=0,
                                   residual_scale=weight, family="DG",
                                   components=_COMPONENTS[dim], output=False))
-        model.info.setdefault(CREEP_LAYERS, []).append(layer)
+        model.state.publish(CREEP_LAYERS, layer)
         _add_terms(model, sigma, layer, law, degree)
         _add_outputs(model, layer, law)
+    if laws:
+        model.add_step_limiter(CreepLimiter(tuple(laws), max_strain_change))
+        model.state.publish(EQUILIBRATE, "creep")
+
+
+class CreepLimiter(StepLimiter):
+    """Bounds the time steps by the creep of the layers ``layers``: a step's largest change of
+    a creep-strain component in a cell over ``limit`` (the solver's max_creep_strain_change).
+
+    :meth:`max_step` is ``limit`` over the largest creep rate at the start of the step. The rate
+    is the explicit one, so the bound sizes the first step after loading (the elastic stress
+    peaks of a rough contact creep at 1e4 1/s) and lets dt grow as the stress relaxes; backward
+    Euler then stays within the limit wherever the rate falls during the step, and a step whose
+    creep still exceeds twice the limit is retried at half length (:meth:`change` > 2).
+
+    The default limit, 0.01, measured on rough Li on LLZO (RMS 0.1 um) at 2 MPa resting for
+    an hour (2-D, 40 cells across): 103 steps and 18 s, against 793 steps (71 s) at 1e-3
+    and 7651 (401 s) at 1e-4; from 1 ms on, the mean creep strain was within 0.6 % and the
+    contact fraction within one quadrature point (0.009) of the 1e-4 run. Without the
+    bound, from dt_initial = 1 s, the first step (27 Newton iterations) jumped over the
+    relaxation and left the contact fraction 3 % low an hour later.
+    """
+
+    name = "creep"
+
+    def __init__(self, layers: tuple[str, ...], limit: float):
+        if not limit > 0:
+            raise ValueError(f"the creep strain change limit must be positive, got {limit}")
+        self.layers = tuple(layers)
+        self.limit = limit
+
+    def max_step(self, obs: dict) -> float:
+        rate = max((obs[creep_rate(n)] for n in self.layers), default=0.0)
+        return self.limit / rate if rate > 0 else math.inf
+
+    def change(self, system: System, obs: dict, prev: dict) -> float:
+        return system.largest_change([creep_field(n) for n in self.layers]) / self.limit
 
 
 def _stress_field(layer: str) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import ufl
 from dolfinx import fem, la
 
+from ssefem.controls import SweepParameter
 from ssefem.fields import Field
 from ssefem.model import Model
 from ssefem.terms import Constraint, DerivedField, FormContext, Observable, Term
@@ -31,6 +32,10 @@ from ssefem.terms import Constraint, DerivedField, FormContext, Observable, Term
 DISPLACEMENT = "u"
 #: named constant: the applied normal pressure over ``stress_scale`` (a study may change it)
 STACK_PRESSURE = "stack_pressure"
+#: the sweep parameter of a steady step's stack-pressure sweep (values in MPa)
+STACK_PRESSURE_SWEEP = "stack_pressure"
+#: the row column with the stack pressure a sweep set, Pa
+STACK_PRESSURE_SET = "stack_pressure_set"
 #: named constant: a held displacement component (0 unless a study sets it)
 HELD_DISPLACEMENT = "held_displacement"
 
@@ -260,3 +265,18 @@ def add_thickness_change(model: Model, sigma: Elasticity, first: str, last: str,
         return b * ctx.ds(t1) - a * ctx.ds(t0), ctx.one * ctx.ds(t0)
 
     model.add_observable(Observable("thickness_change", "m", build, model.scales.length))
+
+
+def stack_pressure_sweep(stress_scale: float) -> SweepParameter:
+    """The stack pressure as a sweep parameter: case values in MPa set the constant
+    :data:`STACK_PRESSURE` (the pressure over ``stress_scale``, Pa) and the column
+    :data:`STACK_PRESSURE_SET` (Pa)."""
+    return SweepParameter(
+        STACK_PRESSURE_SWEEP, "MPa", STACK_PRESSURE, lambda p: p * 1e6 / stress_scale,
+        STACK_PRESSURE_SET, "Pa", lambda p: p * 1e6,
+        doc="stack pressure on the positive collector (the cell's collectors = 'pressure')")
+
+
+def sweep_parameters(case) -> list[str]:
+    """The names of the sweep parameters mechanics offers a case (without building a model)."""
+    return [STACK_PRESSURE_SWEEP] if case.mechanics is not None else []

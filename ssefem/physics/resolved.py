@@ -22,7 +22,13 @@ from ssefem.physics.electrode import Electrode
 from ssefem.physics.nernst_planck import NPPRegion, add_nernst_planck_poisson
 from ssefem.physics.species import Species
 from ssefem.physics.transport import ELECTROLYTE, IonTransport
+from ssefem.state import Handle
 from ssefem.terms import Observable
+
+#: m: the Debye length of each layer resolved by the Nernst-Planck-Poisson transport, by layer
+DEBYE_LENGTH: Handle[float] = Handle(
+    "debye_length_m", float, "m, Debye length of each Nernst-Planck-Poisson layer, by layer",
+    accumulates="dict")
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,7 @@ class NernstPlanckPoissonTransport(IonTransport):
             model, (layer,), [sp], eps_r=eps, potential=f"psi_{layer}", phi0=phi0,
             degree=self.degree, carriers={sp.name: ELECTROLYTE})
         self.regions[layer] = region
-        model.info.setdefault("debye_length_m", {})[layer] = sp.debye_length(eps, T)
+        model.state.publish(DEBYE_LENGTH, {layer: float(sp.debye_length(eps, T))})
         face = next(n for n in model.regions.interfaces() if layer in n.split("|"))
         tag = model.regions.facet_tag[face]
         model.add_observable(Observable(

@@ -2,6 +2,11 @@
 
 Sign convention: current densities are positive on discharge. Each accepted step (and each
 steady point) becomes one row of the time series handed to ``record``.
+
+The protocol steps the cell's own observables (voltage, current); everything else it asks the
+model for (:mod:`ssefem.controls`): the components' step limiters bound the time steps, their
+sweep parameters are what a steady step can sweep, and :data:`~ssefem.controls.EQUILIBRATE`
+says who needs the open-circuit state first. It imports no physics beyond the terminals.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ssefem.case import Case, Step
+from ssefem.cell_state import CAPACITY
+from ssefem.controls import EQUILIBRATE, SweepParameter
 from ssefem.errors import ConvergenceFailure, SolverError
-from ssefem.physics.creep import CREEP_LAYERS, creep_field, creep_rate
-from ssefem.physics.mechanics import STACK_PRESSURE
 from ssefem.physics.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
 from ssefem.studies.continuation import solve_with_continuation
 from ssefem.studies.monitor import Monitor
@@ -78,8 +83,8 @@ class ProtocolRunner:
         self.newton_total = 0
         self.cutbacks = 0
         self.results: list[StepResult] = []
-        self.capacity = system.model.info.get("capacity")
-        self.creep = system.model.info.get(CREEP_LAYERS, [])
+        self.capacity = system.model.state.find(CAPACITY)
+        self.limiters = list(system.model.step_limiters)
         self.monitor = Monitor(system)
 
     # -- controls ----------------------------------------------------------------------------------
@@ -117,15 +122,15 @@ class ProtocolRunner:
 
         - :data:`~ssefem.terms.EQUILIBRATION`: continued in the homotopy from 0 (the initial
           fields) to 1;
-        - creep: the elastic response to the stack pressure (the creep strain held at 0), from
-          which creep starts. Without it the first time step loads the metal and relaxes it at
-          once, Newton starting from the penetration stresses of the initial contact guess
-          (GPa), where its iterates come down the power law by a factor of only 1 - 1/n each:
-          rough Li on LLZO at 5 MPa then failed (30 iterations) at every step length from 1 s
-          down to dt_min.
+        - :data:`~ssefem.controls.EQUILIBRATE` published, as creep does: the elastic response
+          to the stack pressure (the creep strain held at 0), from which creep starts. Without
+          it the first time step loads the metal and relaxes it at once, Newton starting from
+          the penetration stresses of the initial contact guess (GPa), where its iterates come
+          down the power law by a factor of only 1 - 1/n each: rough Li on LLZO at 5 MPa then
+          failed (30 iterations) at every step length from 1 s down to dt_min.
         """
         ctx = self.system.ctx
-        if EQUILIBRATION not in ctx.constants and not self.creep:
+        if EQUILIBRATION not in ctx.constants and not self.system.model.state.find(EQUILIBRATE):
             return
         self._set_current(0.0)
         try:
@@ -171,18 +176,31 @@ class ProtocolRunner:
         self.results = [StepResult(**r) for r in data["results"]]
         self.monitor.load(data["warnings"])
 
+    def _sweep(self, step: Step) -> tuple[SweepParameter | None, list]:
+        """The sweep parameter of a steady step and its values ((None, [None]) without)."""
+        sweep = step.swept
+        if sweep is None:
+            return None, [None]
+        params = self.system.model.sweep_parameters
+        if sweep.parameter not in params:
+            raise ValueError(f"no component of the model offers the sweep parameter "
+                             f"{sweep.parameter!r} (offered: {', '.join(params) or 'none'})")
+        return params[sweep.parameter], list(sweep.values)
+
     def _steady(self, step: Step, index: int, cycle: int) -> StepResult:
-        """Steady polarisation at each current; with ``stack_pressures``, at each pressure in
-        turn (reached by continuation), with the area-specific resistance (V(0) - V(i)) / i
-        measured against the open-circuit voltage at that pressure."""
-        for p in step.stack_pressures or [None]:
+        """Steady polarisation at each current; with a sweep (``sweep``, or ``stack_pressures``
+        for the stack pressure), at each value of the parameter in turn (reached by
+        continuation), with the area-specific resistance (V(0) - V(i)) / i measured against the
+        open-circuit voltage at that value."""
+        param, values = self._sweep(step)
+        for p in values:
             extra = {}
             if p is not None:
-                self._continue(STACK_PRESSURE, p * 1e6 / self.system.model.info["stress_scale"],
-                               f"stack pressure {p} MPa")
+                self._continue(param.constant, param.to_constant(p),
+                               f"{param.name} {p} {param.unit}")
                 self._continue(APPLIED_CURRENT, 0.0, "open circuit")
                 v0 = self.system.observe()["voltage"]
-                extra = {"stack_pressure_set": p * 1e6}
+                extra = {param.column: param.to_column(p)}
             for i in step.currents:
                 self._continue(APPLIED_CURRENT, i / self.i_ref, f"{i} A/m^2")
                 obs = self.system.observe()
@@ -238,7 +256,7 @@ class ProtocolRunner:
             prev = self.system.observe()
         ended_by = "duration"
         while self.time < t_end * (1 - 1e-12):
-            dt = min(dt, o.dt_max, t_end - self.time, max(self._creep_step(prev), o.dt_min))
+            dt = min(dt, o.dt_max, t_end - self.time, max(self._max_step(prev), o.dt_min))
             try:
                 obs = self._solve(control, transient=True, dt=dt)
             except ConvergenceFailure as err:
@@ -257,10 +275,9 @@ class ProtocolRunner:
                 self._accept(obs, dt, step, index, cycle, current)
                 ended_by = "cut-off"
                 break
-            # the step's change against its limits: voltage, and creep strain where it creeps
-            creep = self.system.largest_change([creep_field(n) for n in self.creep])
-            change = max(abs(obs["voltage"] - prev["voltage"]) / o.max_voltage_change,
-                         creep / o.max_creep_strain_change)
+            # the step's change against its limits: the voltage's, and each limiter's
+            change = max([abs(obs["voltage"] - prev["voltage"]) / o.max_voltage_change]
+                         + [lim.change(self.system, obs, prev) for lim in self.limiters])
             if change > 2.0 and dt > o.dt_min * 4:
                 self.system.restore()
                 dt /= 2.0
@@ -275,25 +292,9 @@ class ProtocolRunner:
                 self.on_position(Position(cycle, index, t_end, dt, prev))
         return StepResult(step.kind, index, cycle, ended_by, self.time)
 
-    def _creep_step(self, obs: dict) -> float:
-        """The longest step (s) from a state by its creep: max_creep_strain_change over the
-        largest creep rate (inf without creep).
-
-        The rate is the explicit one at the start of the step, so the bound sizes the first
-        step after loading (the elastic stress peaks of a rough contact creep at 1e4 1/s)
-        and lets dt grow as the stress relaxes; backward Euler then stays within the limit
-        wherever the rate falls during the step, and a step whose creep still exceeds twice
-        the limit is retried at half length.
-
-        The default limit, 0.01, measured on rough Li on LLZO (RMS 0.1 um) at 2 MPa resting for
-        an hour (2-D, 40 cells across): 103 steps and 18 s, against 793 steps (71 s) at 1e-3
-        and 7651 (401 s) at 1e-4; from 1 ms on, the mean creep strain was within 0.6 % and the
-        contact fraction within one quadrature point (0.009) of the 1e-4 run. Without the
-        bound, from dt_initial = 1 s, the first step (27 Newton iterations) jumped over the
-        relaxation and left the contact fraction 3 % low an hour later.
-        """
-        rate = max((obs[creep_rate(n)] for n in self.creep), default=0.0)
-        return self.opts.max_creep_strain_change / rate if rate > 0 else math.inf
+    def _max_step(self, obs: dict) -> float:
+        """The longest step (s) from a state by the step limiters (inf without one)."""
+        return min((lim.max_step(obs) for lim in self.limiters), default=math.inf)
 
     def _locate(self, control, dt, prev, obs, distance, ended):
         """Secant steps on the step length until the event is met within 1e-4 (V or A/m^2)."""

@@ -20,6 +20,7 @@ from dolfinx import fem
 from ssefem.materials import Library
 from ssefem.mesh import load_regions
 from ssefem.physics import build_cell_model
+from ssefem.physics.cell_handles import POSITIVE
 from ssefem.physics.layers import UFL_NS
 from ssefem.runner import stack_spec
 from ssefem.system import System
@@ -27,7 +28,7 @@ from ssefem.terms import Term
 
 
 def _exact(model, x):
-    pos = model.info["positive"]
+    pos = model.state.get(POSITIVE)
     vt = model.scales.potential
     c = 0.7 + 0.1 * ufl.sin(math.pi * x[0]) * ufl.cos(math.pi * x[1])
     return {

@@ -23,6 +23,7 @@ import pytest
 from mpi4py import MPI
 
 from codata import EPS0, F, R
+from ssefem.cell_state import OCV
 from ssefem.materials import Library
 from ssefem.mesh import load_regions
 from ssefem.physics import build_cell_model
@@ -82,7 +83,7 @@ def test_equilibrium_space_charge_at_both_electrodes(case_factory, stern):
     assert obs["space_charge:electrolyte"] == pytest.approx(-total, rel=1e-6, abs=1e-9)
     assert abs(obs[f"electrode_charge:{CATHODE}"]) > 1e-3  # a real space-charge layer
     # at open circuit no current flows: the voltage is the OCV
-    assert obs["voltage"] == pytest.approx(model.info["ocv"], abs=1e-9)
+    assert obs["voltage"] == pytest.approx(model.state.get(OCV), abs=1e-9)
 
 
 def test_cell_voltage_converges_to_the_electroneutral_model(case_factory):

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from ssefem.constants import EPS0, F
+from ssefem.physics.cell_handles import TRANSPORTS
+from ssefem.physics.resolved import DEBYE_LENGTH
 from ssefem.physics.transport import ELECTROLYTE
 
 from ssefem_space_charge.upscaled import SubProblem, double_layer_table
@@ -62,13 +64,14 @@ def write_outputs(results, config) -> None:
     case = results.case
     comm = model.regions.comm
     out = Path(results.directory) / "space_charge"
-    transports = model.info.get("transport_objects", {})
+    transports = model.state.find(TRANSPORTS, {})
     resolved = {n: t for n, t in transports.items() if t.name == "nernst_planck_poisson"}
     meshed = [layer for layer in case.layers if layer.mode == "meshed"]
     faces = np.concatenate([[0.0], np.cumsum([layer.thickness for layer in meshed])])
     face_of = {f"{a.name}|{b.name}": faces[k + 1] for k, (a, b) in
                enumerate(zip(meshed, meshed[1:], strict=False))}
-    debye_nm = {n: 1e9 * model.info["debye_length_m"][n] for n in resolved}
+    debye = model.state.get(DEBYE_LENGTH)
+    debye_nm = {n: 1e9 * debye[n] for n in resolved}
     profiles = {n: layer_profile(system, n, t) for n, t in resolved.items()}
     # the double layer's capacitance at resolved electrode faces, from the same sub-problem the
     # upscaled mode tabulates (every rank takes part: the table is shared through rank 0)

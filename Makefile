@@ -55,6 +55,8 @@ test-mpi: venv
 bench: venv
 	$(VENV)/bin/python bench/run.py
 	$(VENV)/bin/python bench/elasticity.py
+	$(VENV)/bin/python bench/jumps.py
+	$(VENV)/bin/python bench/jumps.py --solver gamg
 	$(PY) -m pip install -q fipy
 	$(VENV)/bin/python bench/npp_vs_fipy.py
 

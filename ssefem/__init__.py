@@ -11,16 +11,10 @@ try:  # the wheel must be imported before dolfinx/petsc4py; absent for conda/Doc
 except ImportError:  # pragma: no cover - depends on how DOLFINx was installed
     pass
 
-__version__ = "0.1.0"
-
+from ssefem.version import __version__  # noqa: E402
 from ssefem.case import Case, load_case  # noqa: E402
 from ssefem.errors import CaseError, SolverError  # noqa: E402
 
-__all__ = ["Case", "CaseError", "SolverError", "__version__", "load_case", "run"]
+__all__ = ["Case", "CaseError", "SolverError", "__version__", "load_case"]
 
 
-def run(case, outdir=None, **kwargs):
-    """Run a case (a :class:`Case` or a path to a TOML file); see :func:`ssefem.runner.run`."""
-    from ssefem.runner import run as _run
-
-    return _run(case, outdir=outdir, **kwargs)

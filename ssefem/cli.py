@@ -35,7 +35,7 @@ def _configure_logging(verbose: int) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ssefem import __version__
+    from ssefem.version import __version__
 
     p = argparse.ArgumentParser(prog="ssefem", description="All-solid-state battery simulator "
                                 "on FEniCSx (DOLFINx).")

@@ -10,12 +10,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ssefem.state import Handle
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ssefem.system import System
+
+class System(Protocol):
+    """What a limiter may ask of the discrete system (:class:`ssefem.system.System` is one):
+    declared here so that this core module does not depend on the system."""
+
+    def largest_change(self, fields: list[str]) -> float: ...
 
 #: components that need the open-circuit steady state as the initial state even where no term
 #: asks for an equilibration homotopy (creep: it starts from the elastic response to the stack

@@ -37,10 +37,18 @@ class Field:
         near_nullspace: ``(V) -> list of Functions`` spanning the near-null space of the field's
             operator (rigid-body modes of elasticity); given to GAMG when the field is solved
             on its own with the iterative solver.
+        symmetric: the field's operator is symmetric positive definite (elasticity): solved on
+            its own with the iterative solver, by conjugate gradients.
         components: a vector of this many components that are not spatial (the independent
             components of a creep strain) instead of a scalar; exclusive with ``vector``.
         output: written to the field files; ``False`` for an unknown that derived fields
             present instead (a creep strain's components, written as its 3x3 tensor).
+        jumps: names of interior facet sets (:meth:`ssefem.mesh.regions.Regions.interfaces`)
+            across which the field may jump, each with a law of its own given by a term (a
+            resistive grain boundary or junction). Such a field is *broken*: discontinuous
+            Lagrange, kept continuous on its other interior facets by a symmetric interior-penalty
+            term (:mod:`ssefem.physics.jumps`, where :func:`~ssefem.physics.jumps.allow_jump`
+            sets this).
     """
 
     name: str
@@ -56,9 +64,11 @@ class Field:
     interface: str | None = None
     vector: bool = False
     near_nullspace: Callable | None = None
+    symmetric: bool = False
     family: Literal["Lagrange", "DG"] = "Lagrange"
     components: int | None = None
     output: bool = True
+    jumps: tuple[str, ...] = ()
 
     def __post_init__(self):
         if (self.interface is None) == (not self.layers):
@@ -68,3 +78,11 @@ class Field:
         if self.components is not None and (self.vector or self.components < 1):
             raise ValueError(f"field {self.name!r}: 'components' needs a positive count and "
                              "excludes 'vector'")
+        if self.jumps and (self.family != "DG" or self.interface is not None):
+            raise ValueError(f"field {self.name!r} jumps across {self.jumps[0]!r}: a broken "
+                             "field is discontinuous Lagrange on layers")
+
+    @property
+    def broken(self) -> bool:
+        """Discontinuous across some interior facets (``jumps``), continuous elsewhere."""
+        return bool(self.jumps)

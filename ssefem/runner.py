@@ -13,8 +13,7 @@ from pathlib import Path
 import dolfinx
 from mpi4py import MPI
 
-import ssefem
-from ssefem.case import Case, dump_toml, load_case
+from ssefem.case import Case, case_from_dict, dump_toml, load_case
 from ssefem.cell_state import CAPACITY, OCV
 from ssefem.errors import Interrupted, SolverError
 from ssefem.interrupt import Interrupts
@@ -25,14 +24,16 @@ from ssefem.output.diskspace import SpaceGuard
 from ssefem.output.marker import is_results_dir, remove_results_dir
 from ssefem.output.profiles import ProfileSeries
 from ssefem.output.target import resolve_target
-from ssefem.physics import build_cell_model
+from ssefem.physics import build_cell_model, tabulations
 from ssefem.plugins import apply_model_hooks, collect_transports
 from ssefem.state import SUMMARY
 from ssefem.studies import ProtocolRunner
 from ssefem.studies.checkpoint import Checkpointer, case_fingerprint, find_restart, load_checkpoint
 from ssefem.studies.protocol import Position
 from ssefem.system import System
+from ssefem.tabulation import Tabulation, cached, remember
 from ssefem.validate import prepare
+from ssefem.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def stack_spec(case: Case) -> StackSpec:
 def _git_hash() -> str | None:
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                             cwd=Path(ssefem.__file__).parent, timeout=5)
+                             cwd=Path(__file__).parent, timeout=5)
         return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
@@ -89,6 +90,7 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
     gc.collect()
     with Interrupts(comm) as interrupts:
         library, plugins = prepare(case, comm)
+        tabulate(tabulations(case, library), comm)
         target = None
         if write:
             target = on_rank0(comm, lambda: resolve_target(case.name, case.output.directory,
@@ -105,6 +107,26 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
                              _finish(setup.summary, runner, setup.timings, None), setup.system,
                              setup.profiles)
         return _staged_run(setup, target, progress, restart, interrupts)
+
+
+def tabulate(needed: list[Tabulation], comm: MPI.Comm) -> None:
+    """Compute the tables the case's physics derives from sub-runs, before its model is built
+    (:mod:`ssefem.tabulation`): rank 0 reads each from the cache or runs its sub-cases serially
+    and writes it there; every rank then holds it (collective)."""
+    for t in needed:
+        def compute(t=t) -> dict:
+            data = cached(t)
+            if data is None:
+                log.info("tabulating %s (sub-runs; cached for later runs)", t.kind)
+                data = t.compute(_run_rows)
+                remember(t, data, write=True)
+            return data
+
+        remember(t, on_rank0(comm, compute), write=False)
+
+
+def _run_rows(case: dict) -> list[dict]:
+    return run(case_from_dict(case), write=False, progress=False, comm=MPI.COMM_SELF).series.rows
 
 
 @dataclass
@@ -139,7 +161,7 @@ def _setup(case: Case, library, plugins, comm: MPI.Comm) -> _Setup:
     timings["setup"] = time.perf_counter() - t0
     summary = {
         "case": case.name, "status": "running",
-        "versions": {"ssefem": ssefem.__version__, "dolfinx": dolfinx.__version__,
+        "versions": {"ssefem": __version__, "dolfinx": dolfinx.__version__,
                      "petsc": ".".join(map(str, _petsc_version()))},
         "git": _git_hash(), "ranks": comm.size,
         "dofs": {n: V.dofmap.index_map.size_global for n, V in system.spaces.items()},

@@ -121,6 +121,12 @@ class Observable:
     reduce: Literal["mean", "peak_to_mean", "max"] = "mean"
 
 
+def interface_mean(q: Callable[[FormContext], ufl.core.expr.Expr], tag: int):
+    """An :class:`Observable`'s ``build``: the mean of ``q(ctx)`` (restricted by the caller)
+    over the interface facets ``tag``."""
+    return lambda ctx: (q(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag))
+
+
 @dataclass(frozen=True)
 class Constraint:
     """A Dirichlet condition: field = ``value`` constant (dimensionless) on a named boundary.

@@ -9,7 +9,7 @@ import numpy as np
 from mpi4py import MPI
 
 import ufl
-from dolfinx import fem, mesh
+from dolfinx import fem, la, mesh
 from dolfinx.io import gmsh as gmshio
 
 from ssefem.errors import CaseError
@@ -66,6 +66,11 @@ class Regions:
 
     ``layers`` is in stack order; an interface between layers i < j is oriented so that its '+'
     side is the cell in layer i (DOLFINx does not fix the '+' side of an interior facet itself).
+    Besides the interfaces between layers (named ``a|b``), *interior facet groups* are sets of
+    interior facets by name, inside a layer or across several (the boundaries of the grains of a
+    polycrystal): from the mesh file's physical groups, or added by :meth:`add_interior_group`.
+    Their '+' side is whatever DOLFINx's connectivity gives: the laws on them must not depend on
+    it (a jump times a jump, a mean).
     ``axisymmetric`` (2-D only): the mesh is the meridian plane of a cylinder about the x axis,
     y the radius, and every measure integrates over the cylinder (weight 2 pi y).
     """
@@ -79,6 +84,8 @@ class Regions:
     axisymmetric: bool = False
     _submeshes: dict[tuple[str, ...], SubMesh] = field(default_factory=dict)
     _dS: dict[str, np.ndarray] = field(default_factory=dict)
+    _groups: dict[str, np.ndarray] = field(default_factory=dict)
+    _cell_size: fem.Function | None = None
 
     def __post_init__(self):
         if self.axisymmetric and (self.dim != 2 or self.mesh.geometry.dim != 2):
@@ -115,7 +122,7 @@ class Regions:
         """The codimension-1 submesh of a named facet group (cached)."""
         key = ("facets", name)
         if key not in self._submeshes:
-            facets = self.facet_tags.find(self.facet_tag[name])
+            facets = self.facets(name)
             sub, fmap, _, _ = mesh.create_submesh(self.mesh, self.dim - 1, facets)
             self._submeshes[key] = SubMesh(sub, fmap, facets)
         return self._submeshes[key]
@@ -150,20 +157,107 @@ class Regions:
                             metadata={"quadrature_degree": INTERFACE_QUADRATURE})
 
     def interfaces(self) -> list[str]:
-        return [n for n in self.facet_tag if "|" in n]
+        """Names of every interior facet set a ``dS`` integral may use: the interfaces between
+        layers, then the interior facet groups."""
+        return [n for n in self.facet_tag if "|" in n] + [
+            n for n in self._groups if "|" not in n]
+
+    def facets(self, name: str) -> np.ndarray:
+        """Local facets (owned and ghost) of a named facet set."""
+        if name in self._groups:
+            return self._groups[name]
+        if name not in self.facet_tag:
+            raise CaseError("geometry", f"missing facet group {name!r} in the mesh")
+        return self.facet_tags.find(self.facet_tag[name])
+
+    def add_interior_group(self, name: str, facets: np.ndarray) -> int:
+        """Name a set of interior facets (local indices, owned and ghost, on every rank) so that
+        terms integrate over it with ``ctx.dS(regions.facet_tag[name])``; returns its tag.
+
+        The set lives beside the mesh's facet tags (a facet may be in several sets: a grain
+        boundary and the set of facets across which a field stays continuous). Adding a name
+        again replaces its facets. Call it before the system is built: the ``dS`` measure of a
+        form context takes the sets there are when it is made."""
+        facets = np.unique(np.asarray(facets, dtype=np.int32))
+        self.mesh.topology.create_connectivity(self.dim - 1, self.dim)
+        bad = self.comm.allreduce(_exterior_count(self, facets), op=MPI.SUM)
+        if bad:
+            raise CaseError("geometry", f"the facet group {name!r} has {bad} facets on the "
+                            "boundary of the mesh: it must be interior")
+        if name not in self.facet_tag:
+            used = set(self.facet_tag.values()) | set(self.layer_tag.values())
+            self.facet_tag[name] = max(used | {0}) + 1
+        self._groups[name] = facets
+        self._dS.pop(name, None)
+        return self.facet_tag[name]
+
+    def interior_facets(self, layers: tuple[str, ...]) -> np.ndarray:
+        """Local facets (owned and ghost) both of whose cells lie in ``layers``: the facets
+        inside them and on the interfaces between them."""
+        topo = self.mesh.topology
+        topo.create_connectivity(self.dim - 1, self.dim)
+        f2c = topo.connectivity(self.dim - 1, self.dim)
+        inside = np.zeros(topo.index_map(self.dim).size_local
+                          + topo.index_map(self.dim).num_ghosts, dtype=bool)
+        inside[self.cells(layers)] = True
+        offsets, links = f2c.offsets, f2c.array
+        two = np.flatnonzero(np.diff(offsets) == 2)
+        first, second = links[offsets[two]], links[offsets[two] + 1]
+        return two[inside[first] & inside[second]].astype(np.int32)
+
+    def cell_size(self) -> fem.Function:
+        """Each cell's size across its facets, 2 d |K| / |dK| (piecewise constant on the parent
+        mesh): the side of a square or cube, twice the thickness of a flat cell, the length of
+        an interval. Any cell type (UFL's CellVolume and FacetArea are for affine cells only);
+        interior-penalty terms scale with its inverse."""
+        if self._cell_size is None:
+            Q = fem.functionspace(self.mesh, ("DG", 0))
+            q = ufl.TestFunction(Q)
+            vol = fem.assemble_vector(fem.form(q * ufl.dx(domain=self.mesh)))
+            surf = fem.assemble_vector(fem.form(
+                q * ufl.ds(domain=self.mesh) + (q("+") + q("-")) * ufl.dS(domain=self.mesh)))
+            for vec in (vol, surf):
+                vec.scatter_reverse(la.InsertMode.add)
+                vec.scatter_forward()
+            h = fem.Function(Q, name="cell_size")
+            h.x.array[:] = 2 * self.dim * vol.array / surf.array
+            self._cell_size = h
+        return self._cell_size
 
     def _oriented(self, name: str) -> np.ndarray:
         if name not in self._dS:
-            a = name.split("|")[0]
             topo = self.mesh.topology
             topo.create_connectivity(self.dim - 1, self.dim)
-            facets = self.facet_tags.find(self.facet_tag[name])
+            facets = self.facets(name)
             ent = fem.compute_integration_domains(fem.IntegralType.interior_facet, topo, facets)
             ent = ent.reshape(-1, 4).copy()
-            in_a = np.isin(ent[:, 0], self.cells(a))
-            ent[~in_a] = ent[~in_a][:, [2, 3, 0, 1]]
+            if "|" in name:
+                in_a = np.isin(ent[:, 0], self.cells(name.split("|")[0]))
+                ent[~in_a] = ent[~in_a][:, [2, 3, 0, 1]]
             self._dS[name] = ent
         return self._dS[name]
+
+    def extent(self, layer: str) -> tuple[float, float]:
+        """Where a layer lies along the stack axis (x): the smallest and largest x of its cells'
+        nodes, um, over all ranks (from the mesh, so also for a user's mesh)."""
+        cells = self.cells(layer)
+        cells = cells[cells < self.mesh.topology.index_map(self.dim).size_local]
+        nodes = self.mesh.geometry.dofmap[cells].ravel()
+        x = self.mesh.geometry.x[nodes, 0]
+        return (self.comm.allreduce(float(x.min(initial=np.inf)), op=MPI.MIN),
+                self.comm.allreduce(float(x.max(initial=-np.inf)), op=MPI.MAX))
+
+    def thickness(self, layer: str) -> float:
+        """A layer's mean thickness along the stack axis, um: its volume over its cross-section
+        (the area of its collector face, ``<layer>_cc``, where it has one; its extent
+        otherwise). In an axisymmetric mesh both are swept by the revolution alike."""
+        cc = f"{layer}_cc"
+        if cc in self.facet_tag and self.dim > 1:
+            return self.measure_size(layer) / self.measure_size(cc)
+        if self.dim == 1:
+            return self.measure_size(layer)
+        lo, hi = self.extent(layer)
+        return hi - lo
 
     def measure_size(self, name: str) -> float:
         """Area (length in 2-D, 1 in 1-D) of a named facet group or volume of a layer, in um^d
@@ -171,7 +265,7 @@ class Regions:
         one = fem.Constant(self.mesh, 1.0)
         if name in self.layer_tag:
             form = one * self.dx()(self.layer_tag[name])
-        elif "|" in name:
+        elif "|" in name or name in self._groups:
             form = one("+") * self.dS()(self.facet_tag[name])
         else:
             form = one * self.ds()(self.facet_tag[name])
@@ -239,5 +333,29 @@ def load_regions(spec: StackSpec, comm: MPI.Comm, mesh_file: str | Path | None =
     facet_tag = {n: g.tag for n, g in groups.items() if g.dim == tdim - 1}
     msh = data.mesh
     msh.topology.create_connectivity(tdim - 1, tdim)
-    return Regions(msh, data.cell_tags, data.facet_tags, list(spec.names), layer_tag, facet_tag,
-                   spec.axisymmetric)
+    regions = Regions(msh, data.cell_tags, data.facet_tags, list(spec.names), layer_tag,
+                      facet_tag, spec.axisymmetric)
+    _find_interior_groups(regions, set(spec.boundary_names()))
+    return regions
+
+
+def _find_interior_groups(regions: Regions, boundaries: set[str]) -> None:
+    """The mesh's facet groups that are neither boundaries nor ``a|b`` interfaces and lie wholly
+    inside the mesh (the grain boundaries of a user's polycrystal mesh) become interior facet
+    groups."""
+    for name, tag in list(regions.facet_tag.items()):
+        if "|" in name or name in boundaries:
+            continue
+        facets = regions.facet_tags.find(tag)
+        exterior = regions.comm.allreduce(_exterior_count(regions, facets), op=MPI.SUM)
+        if exterior == 0 and regions.comm.allreduce(len(facets), op=MPI.SUM) > 0:
+            regions._groups[name] = facets
+
+
+def _exterior_count(regions: Regions, facets: np.ndarray) -> int:
+    """How many of the owned ``facets`` have one cell only: on the mesh's boundary (a ghost
+    facet may lack its far cell on this rank; its owner sees both)."""
+    topo = regions.mesh.topology
+    f2c = topo.connectivity(regions.dim - 1, regions.dim)
+    owned = facets[facets < topo.index_map(regions.dim - 1).size_local]
+    return int(np.count_nonzero(np.diff(f2c.offsets)[owned] != 2))

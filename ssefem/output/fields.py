@@ -52,7 +52,9 @@ class FieldWriter:
             outs = []
             for f in (f for f in fields if f.output):
                 V = self.system.spaces[f.name]
-                if V.element.basix_element.embedded_superdegree > 1:  # XDMF takes P1 and DG0
+                if f.broken:  # its cell means: XDMF takes P1 and DG0, and P1 hides the jumps
+                    V = fem.functionspace(sub.mesh, ("DG", 0, V.value_shape))
+                elif V.element.basix_element.embedded_superdegree > 1:  # XDMF: P1 and DG0
                     V = fem.functionspace(sub.mesh, ("Lagrange", 1, V.value_shape))
                 out = fem.Function(V, name=f.name)
                 outs.append((self.system.u[f.name], out, f.scale))

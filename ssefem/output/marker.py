@@ -15,7 +15,7 @@ MARKER = ".ssefem-results"
 
 
 def write_marker(directory: Path, case: str, run: str) -> None:
-    from ssefem import __version__
+    from ssefem.version import __version__
 
     (directory / MARKER).write_text(json.dumps(
         {"ssefem": __version__, "case": case, "run": run}) + "\n")

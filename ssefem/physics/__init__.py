@@ -10,5 +10,6 @@ without editing them.
 
 from ssefem.physics.cell import build_cell_model
 from ssefem.physics.electrode import Electrode
+from ssefem.physics.tabulations import tabulations
 
-__all__ = ["Electrode", "build_cell_model"]
+__all__ = ["Electrode", "build_cell_model", "tabulations"]

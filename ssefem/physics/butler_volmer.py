@@ -12,7 +12,7 @@ import ufl
 from ssefem.model import Model
 from ssefem.physics.electrode import Electrode
 from ssefem.physics.layers import ELECTROLYTE, UFL_NS
-from ssefem.terms import FormContext, Observable, Term
+from ssefem.terms import FormContext, Observable, Term, interface_mean
 
 _EPS = 1e-9
 
@@ -99,9 +99,8 @@ def add_butler_volmer(model: Model, el: Electrode, iface: str, side: str, *, i0:
         w = weight(ctx)
         return w * kinetics(ctx)[0] * ctx.dS(tag), w * ctx.dS(tag)
 
-    def current(ctx: FormContext):
-        return kinetics(ctx)[1] * ctx.dS(tag), ctx.one * ctx.dS(tag)
-
     model.add_observable(Observable(f"overpotential:{label}", "V", overpotential, sc.potential))
-    model.add_observable(Observable(f"current_density:{label}", "A/m^2", current, sc.current))
+    model.add_observable(Observable(f"current_density:{label}", "A/m^2",
+                                    interface_mean(lambda ctx: kinetics(ctx)[1], tag),
+                                    sc.current))
     return lambda ctx: kinetics(ctx)[1]

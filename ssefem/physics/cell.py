@@ -13,12 +13,14 @@ from ssefem.physics.butler_volmer import add_butler_volmer
 from ssefem.physics.cell_contact import add_contact_outputs
 from ssefem.physics.cell_handles import NEGATIVE, POSITIVE, TRANSPORTS
 from ssefem.physics.cell_mechanics import STRESS_SCALE, add_cell_mechanics
+from ssefem.physics.conduction import conductivity_constant
+from ssefem.physics.jumps import interior_penalty_term
 from ssefem.physics.layers import LAYER_PHYSICS
 from ssefem.physics.terminals import add_terminals
 from ssefem.physics.thin_layer import add_thin_layer
 from ssefem.physics.transport import ELECTROLYTE, Electroneutral, IonTransport
 from ssefem.scales import Scales
-from ssefem.terms import Observable
+from ssefem.terms import Observable, interface_mean
 
 
 def stack_roles(case: Case, library: Library) -> list[str]:
@@ -91,6 +93,10 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
         t = transport[layer.name]
         _tagged(model, t, t.add_layer, model, layer.name, library.get(layer.material),
                 phi_e0 * scales.potential)
+    # continuity of phi_e where a plugin lets it jump (nothing while it is continuous Lagrange)
+    ohmic = {n: conductivity_constant(n) for n, t in transport.items()
+             if isinstance(t, Electroneutral)}
+    model.add_term(interior_penalty_term(model, ELECTROLYTE, ohmic))
     for a, b in zip(ion_layers, ion_layers[1:], strict=False):
         _tagged(model, transport[a], transport[a].add_junction, model, a, b, transport[b],
                 f"{a}|{b}", "+")
@@ -153,10 +159,9 @@ def add_terminal_current(model: Model, faradaic, capacitive, tag: int) -> None:
     """The cell's ``current`` observable: what leaves the positive electrode through its
     interface, faradaic plus double-layer charging, sign flipped (discharge positive)."""
 
-    def build(ctx):
+    def current(ctx):
         i = faradaic(ctx)
-        if capacitive is not None:
-            i = i + capacitive(ctx)
-        return i * ctx.dS(tag), ctx.one * ctx.dS(tag)
+        return i if capacitive is None else i + capacitive(ctx)
 
-    model.add_observable(Observable("current", "A/m^2", build, -model.scales.current))
+    model.add_observable(Observable("current", "A/m^2", interface_mean(current, tag),
+                                    -model.scales.current))

@@ -33,7 +33,7 @@ import ufl
 
 from ssefem.model import Model
 from ssefem.physics.mechanics import Elasticity
-from ssefem.terms import FormContext, Observable, Term
+from ssefem.terms import FormContext, Observable, Term, interface_mean
 
 
 def _normal_stress(s, n, gdim):
@@ -106,11 +106,6 @@ class InterfaceContact:
     pressure: Callable
     gap: Callable
     closed: Callable
-
-
-def interface_mean(q, tag: int):
-    """An observable's build: the mean of ``q(ctx)`` over the interface facets ``tag``."""
-    return lambda ctx: (q(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag))
 
 
 def add_interface_contact(model: Model, interface: str, slave: str, master: str,

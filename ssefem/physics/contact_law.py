@@ -23,26 +23,24 @@ pressure below it, 1 above full contact). The resolved f(p) is a staircase at th
 its mesh (80 cells over half a wavelength): between grid points the smooth interpolant differs
 from a resolved cell with the same mesh by up to ~2 % in resistance (measured at 2 and 10 MPa).
 The table depends only on the materials, the temperature, the kinetics and the roughness: it is
-cached (:mod:`ssefem.table_cache`, ``contact_law/``), keyed by the sub-problem and a digest of
-ssefem's source and material data.
+a :class:`~ssefem.tabulation.Tabulation` that the runner computes before it builds the model,
+cached (``contact_law/``), keyed by the sub-problem and a digest of ssefem's source and
+material data.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from dataclasses import dataclass
 
 import numpy as np
-from mpi4py import MPI
-
 import ufl
+from mpi4py import MPI
 
 from ssefem.constants import F, R
 from ssefem.materials import Library
-from ssefem.table_cache import cache_dir, table_key
 from ssefem.tables import piecewise_linear_clamped
+from ssefem.tabulation import RunCase, Tabulation, table
 
 _VERSION = 1
 #: pressures of the table, as multiples of Westergaard's full-contact pressure of two
@@ -108,43 +106,31 @@ def unit_cell(metal: str, other: str, T: float, contact: dict, i0: float, alpha_
     }
 
 
-def contact_law(metal: str, other: str, library: Library, T: float, contact: dict, i0: float,
-                alpha_a: float, alpha_c: float, comm: MPI.Comm = MPI.COMM_WORLD) -> ContactLaw:
-    """The law of a rough interface, from the cache or solved (rank 0 solves the serial
-    sub-problem and broadcasts it)."""
+def contact_law_tabulation(metal: str, other: str, library: Library, T: float, contact: dict,
+                           i0: float, alpha_a: float, alpha_c: float) -> Tabulation:
+    """What the law of a rough interface is computed from: the rough and the bonded unit cell
+    (run by the runner before the model is built, :mod:`ssefem.tabulation`)."""
     p_star = full_contact_pressure(metal, other, library, T, contact["rms_height"] * 1e-6,
                                    contact["wavelength"] * 1e-6)
     pressures = [float(g * p_star) for g in _GRID]
-    sub = unit_cell(metal, other, T, contact, i0, alpha_a, alpha_c, pressures)
-    key = table_key({"case": sub, "version": _VERSION}, ("ssefem",))
-    path = cache_dir("contact_law") / f"{key}.json"
-    data = None
-    if comm.rank == 0:
-        if path.is_file():
-            try:
-                data = json.loads(path.read_text())
-            except (OSError, ValueError):
-                data = None
-        if data is None:
-            data = _solve(sub, unit_cell(metal, other, T, contact, i0, alpha_a, alpha_c, None),
-                          R * T / (F * i0 * (alpha_a + alpha_c)))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data))
-            os.replace(tmp, path)
-    data = comm.bcast(data, root=0)
+    rough = unit_cell(metal, other, T, contact, i0, alpha_a, alpha_c, pressures)
+    bonded = unit_cell(metal, other, T, contact, i0, alpha_a, alpha_c, None)
+    r_ct = R * T / (F * i0 * (alpha_a + alpha_c))
+    return Tabulation("contact_law", {"case": rough, "version": _VERSION},
+                      lambda run_case: _solve(rough, bonded, r_ct, run_case))
+
+
+def contact_law(metal: str, other: str, library: Library, T: float, contact: dict, i0: float,
+                alpha_a: float, alpha_c: float, comm: MPI.Comm | None = None) -> ContactLaw:
+    """The law of a rough interface, as the runner tabulated it (``comm`` is not used: every
+    rank holds the table)."""
+    data = table(contact_law_tabulation(metal, other, library, T, contact, i0, alpha_a,
+                                        alpha_c))
     return ContactLaw(*(np.array(data[k]) for k in ("pressure", "fraction", "factor",
                                                     "resistance")))
 
 
-def _solve(rough: dict, bonded: dict, r_ct: float) -> dict:
-    from ssefem.case import case_from_dict
-    from ssefem.runner import run
-
-    def asr(case: dict) -> list[dict]:
-        return run(case_from_dict(case), write=False, progress=False,
-                   comm=MPI.COMM_SELF).series.rows
-
+def _solve(rough: dict, bonded: dict, r_ct: float, asr: RunCase) -> dict:
     r_bonded = asr(bonded)[0]["area_specific_resistance"]
     rows = asr(rough)
     resistance = [r_ct + r["area_specific_resistance"] - r_bonded for r in rows]

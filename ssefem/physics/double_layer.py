@@ -25,7 +25,7 @@ from ssefem.model import Model
 from ssefem.physics.butler_volmer import equilibrium_potential
 from ssefem.physics.electrode import Electrode
 from ssefem.physics.nernst_planck import NPPRegion
-from ssefem.terms import EQUILIBRATION, FormContext, Observable, Term
+from ssefem.terms import EQUILIBRATION, FormContext, Observable, Term, interface_mean
 
 _PENALTY = 20.0  # Nitsche penalty, times degree^2 kappa / h
 
@@ -98,12 +98,13 @@ def add_electrode_contact(model: Model, region: NPPRegion, el: Electrode, iface:
     model.add_term(Term(f"double_layer_charging:{label}", "storage", charging))
     model.add_observable(Observable(
         f"electrode_charge:{label}", "C/m^2",
-        lambda ctx: (surface_charge(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag)),
+        interface_mean(surface_charge, tag),
         F * region.c_scale * sc.length))
     model.add_observable(Observable(
         f"space_charge_potential:{label}", "V",
-        lambda ctx: ((ctx.u[psi](e) - ctx.u[region.carriers[region.species[0].name][0]](e))
-                     * ctx.dS(tag), ctx.one * ctx.dS(tag)), sc.potential))
+        interface_mean(lambda ctx: (ctx.u[psi](e)
+                                    - ctx.u[region.carriers[region.species[0].name][0]](e)),
+                       tag), sc.potential))
     return capacitive
 
 

@@ -6,6 +6,7 @@ conductors get their bulk terms from their :class:`~ssefem.physics.transport.Ion
 
 from __future__ import annotations
 
+import logging
 import types
 
 import ufl
@@ -22,7 +23,19 @@ from ssefem.physics.electrode import Electrode
 from ssefem.physics.transport import ELECTROLYTE  # noqa: F401  (re-exported)
 from ssefem.terms import FormContext, Observable, Term
 
+log = logging.getLogger(__name__)
+
 UFL_NS = types.SimpleNamespace(exp=ufl.exp, tanh=ufl.tanh, ln=ufl.ln, sqrt=ufl.sqrt)
+
+
+def _meshed_thickness(model: Model, layer: Layer) -> float:
+    """The layer's thickness in the mesh (um): a user's mesh is what is solved, whatever the
+    case says; a difference from the case is logged."""
+    t = model.regions.thickness(layer.name)
+    if abs(t - layer.thickness) > 1e-6 * layer.thickness:
+        log.warning("layer %r is %.6g um thick in the mesh, %.6g um in the case: the mesh's is "
+                    "used", layer.name, t, layer.thickness)
+    return t
 
 
 def insertion_electrode(model: Model, case: Case, layer: Layer, mat: Material, T: float) -> Electrode:
@@ -39,7 +52,8 @@ def insertion_electrode(model: Model, case: Case, layer: Layer, mat: Material, T
         i0=mat.at("exchange_current_density", T),
         theta_ref=mat.theta_ref if mat.theta_ref is not None else 0.5,
         alpha_a=mat.alpha_a, alpha_c=mat.alpha_c, z=mat.z, c_max=c_max,
-        capacity=mat.z * F * c_max * (th_max - th_min) * layer.thickness * sc.length,
+        capacity=mat.z * F * c_max * (th_max - th_min) * _meshed_thickness(model, layer)
+        * sc.length,
         window=(th_min, th_max),
     )
     sigma = mat.at("electronic_conductivity", T) / sc.conductivity

@@ -164,7 +164,7 @@ def add_elasticity(model: Model, layers: list[ElasticLayer], stress_scale: float
     for k, body in enumerate(bodies):
         name = body_field(body, k == 0)
         model.add_field(Field(name, body, 0.0, sc.length, "m", degree=degree, vector=True,
-                              near_nullspace=rigid_body_modes))
+                              near_nullspace=rigid_body_modes, symmetric=True))
         fields.update(dict.fromkeys(body, name))
     sigma = Elasticity({layer.name: layer for layer in layers}, fields, stress_scale)
 

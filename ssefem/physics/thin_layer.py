@@ -14,7 +14,7 @@ from ssefem.fields import Field
 from ssefem.materials import Material
 from ssefem.model import Model
 from ssefem.physics.layers import ELECTROLYTE
-from ssefem.terms import FormContext, Observable, Term
+from ssefem.terms import FormContext, Observable, Term, interface_mean
 
 
 def add_thin_layer(model: Model, layer: Layer, mat: Material, iface: str, electrolyte_side: str,
@@ -38,6 +38,6 @@ def add_thin_layer(model: Model, layer: Layer, mat: Material, iface: str, electr
     model.add_term(Term(f"thin_layer_conduction:{layer.name}", "flux", jump))
     model.add_observable(Observable(
         f"potential_drop:{layer.name}", "V",
-        lambda ctx: ((ctx.u[name](e) - ctx.u[ELECTROLYTE](e)) * ctx.dS(tag), ctx.one * ctx.dS(tag)),
+        interface_mean(lambda ctx: ctx.u[name](e) - ctx.u[ELECTROLYTE](e), tag),
         sc.potential))
     return name

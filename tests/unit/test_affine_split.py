@@ -34,7 +34,7 @@ def _check_split(system, control, transient):
     size, the current and the previous level change."""
     model, ctx = system.model, system.ctx
     problem, fields, bcs = system.problem(control, transient)
-    split = system._split[(control, transient)]
+    split = system.solvers.split[(control, transient)]
     assert split is not None
     u = [system.u[f] for f in fields]
     rng = np.random.default_rng(0)
@@ -88,8 +88,8 @@ def test_affine_split_with_mechanics(case_factory, collectors, transient):
     _check_split(system, "current", transient)
     _, fields, bcs = system.problem("current", transient)
     assert DISPLACEMENT in fields and any(bc.function_space != system.spaces[DISPLACEMENT]
-                                          and system._bc_field[id(bc)] == DISPLACEMENT
+                                          and system.solvers.bc_field[id(bc)] == DISPLACEMENT
                                           for bc in bcs)  # component conditions present
-    split = system._split[("current", transient)]
+    split = system.solvers.split[("current", transient)]
     k = fields.index(DISPLACEMENT)
     assert k in split.fixed_rows and k not in split.iterate_rows

@@ -7,15 +7,18 @@ from __future__ import annotations
 import json
 
 import pytest
+from mpi4py import MPI
 
-from ssefem import table_cache
+from ssefem import table_cache, tabulation
 from ssefem.materials import Library
+from ssefem.runner import tabulate
 
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("SSEFEM_CACHE_DIR", str(tmp_path / "cache"))
     table_cache.source_digest.cache_clear()
+    tabulation._memo.clear()
 
 
 def test_cache_dir_override_and_default(tmp_path, monkeypatch):
@@ -64,13 +67,16 @@ def test_contact_law_cache_misses_when_the_code_changes(monkeypatch, tmp_path):
     calls = _count_solves(monkeypatch, law, table)
     args = ("Li", "LLZO-Ta", Library.builtin(), 298.15,
             {"rms_height": 0.05, "wavelength": 10.0}, 10.0, 0.5, 0.5)
-    law.contact_law(*args)
-    law.contact_law(*args)
+    tabulate([law.contact_law_tabulation(*args)], MPI.COMM_SELF)
+    tabulation._memo.clear()  # a new process: only the disk cache
+    tabulate([law.contact_law_tabulation(*args)], MPI.COMM_SELF)
+    assert law.contact_law(*args).pressure.tolist() == table["pressure"]
     assert len(calls) == 1  # the second read the cache
     files = list((tmp_path / "cache" / "contact_law").glob("*.json"))
     assert len(files) == 1 and json.loads(files[0].read_text()) == table
     monkeypatch.setattr(table_cache, "source_digest", lambda *packages: "other code")
-    law.contact_law(*args)
+    tabulation._memo.clear()
+    tabulate([law.contact_law_tabulation(*args)], MPI.COMM_SELF)
     assert len(calls) == 2  # a different code: solved again, in a new entry
     assert len(list((tmp_path / "cache" / "contact_law").glob("*.json"))) == 2
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ssefem.materials import Library
+from ssefem import tabulation
 from ssefem.physics import contact_law as law_module
 from ssefem.runner import run
 
@@ -86,4 +87,5 @@ def test_contact_law_is_cached(case_factory, monkeypatch):
 
     assert list((Path(os.environ["SSEFEM_CACHE_DIR"]) / "contact_law").glob("*.json"))
     monkeypatch.setattr(law_module, "_solve", no_solve)
+    tabulation._memo.clear()  # as in a new process: read from the disk cache
     assert run(case, write=False, progress=False).summary["contact_law"] == first

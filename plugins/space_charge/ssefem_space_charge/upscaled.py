@@ -39,7 +39,7 @@ from ssefem.physics.species import Species
 from ssefem.physics.transport import ELECTROLYTE, Electroneutral
 from ssefem.table_cache import cache_dir, table_key
 from ssefem.tables import piecewise_linear
-from ssefem.terms import FormContext, Observable, Term
+from ssefem.terms import FormContext, Observable, Term, interface_mean
 
 _VERSION = 1  # bump when the sub-problem changes: it keys the cache
 
@@ -208,5 +208,5 @@ class UpscaledSpaceCharge(Electroneutral):
         model.add_term(Term(f"double_layer_charging:{iface}", "storage", charging))
         model.add_observable(Observable(
             f"electrode_charge:{iface}", "C/m^2",
-            lambda ctx: (sigma(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag))))
+            interface_mean(sigma, tag)))
         return capacitive

@@ -97,16 +97,22 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
                                                            outdir))
         setup = _setup(case, library, plugins, comm)
         interrupts.claim()  # meshing (gmsh) took the signals over
-        interrupts.check(0.0)  # a signal during meshing or compilation: nothing written
-        if not write:
-            runner = ProtocolRunner(setup.system, case, setup.record)
-            runner.on_position = lambda position: interrupts.check(runner.time)
-            runner.equilibrate()
-            runner.run()
-            return RunResult(case, None, setup.series,
-                             _finish(setup.summary, runner, setup.timings, None), setup.system,
-                             setup.profiles)
-        return _staged_run(setup, target, progress, restart, interrupts)
+        try:
+            interrupts.check(0.0)  # a signal during meshing or compilation: nothing written
+            if not write:
+                runner = ProtocolRunner(setup.system, case, setup.record)
+                runner.on_position = lambda position: interrupts.check(runner.time)
+                runner.equilibrate()
+                runner.run()
+                return RunResult(case, None, setup.series,
+                                 _finish(setup.summary, runner, setup.timings, None),
+                                 setup.system, setup.profiles)
+            return _staged_run(setup, target, progress, restart, interrupts)
+        finally:
+            # the solvers are destroyed here, in one order on every rank (MUMPS's destruction
+            # is collective): left to the cyclic garbage collector (the protocol runner and its
+            # callbacks form cycles), two ranks destroyed different solvers and both waited
+            setup.system.close()
 
 
 def tabulate(needed: list[Tabulation], comm: MPI.Comm) -> None:

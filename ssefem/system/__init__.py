@@ -44,6 +44,7 @@ class System:
         self.active_fields, self.residuals = d.active_fields, d.residuals
         # solving
         self.problem, self.solve = self.solvers.problem, self.solvers.solve
+        self.close = self.solvers.close
         # observing
         o = self.observer
         self.observe, self.localize, self.profile, self.derived = (o.observe, o.localize,

@@ -32,6 +32,15 @@ class Solvers:
         self.split: dict[tuple, AffineJacobian | None] = {}
         self.keep: list = []  # what PETSc's callbacks and vectors need alive
 
+    def close(self) -> None:
+        """Destroy the nonlinear problems' solvers now, in the same order on every rank
+        (collective); a later solve builds them again."""
+        for key in sorted(self._problems):
+            self._problems[key][0].solver.destroy()
+        self._problems.clear()
+        self.split.clear()
+        self.keep.clear()
+
     def problem(self, control: str, transient: bool) -> tuple[NonlinearProblem, list, list]:
         key = (control, transient)
         if key not in self._problems:

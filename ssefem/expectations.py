@@ -9,6 +9,7 @@ reports each one left as a :class:`RunWarning` in the log and in ``summary.json`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,6 +27,9 @@ class Expectation:
         meaning: what leaving it means, said to the user (one sentence, no trailing period).
         on: ``"observable"`` (a recorded column) or ``"field"`` (the field's extreme values).
         unit: unit of the values in messages.
+        severity: ``"warning"`` (the results are doubtful: logged as a warning, listed under
+            ``warnings`` in ``summary.json``) or ``"note"`` (a known, usually benign departure
+            such as a passivating interphase: logged as information, listed under ``notes``).
     """
 
     name: str
@@ -35,6 +39,7 @@ class Expectation:
     meaning: str
     on: Literal["observable", "field"] = "observable"
     unit: str = ""
+    severity: Literal["warning", "note"] = "warning"
 
     def __post_init__(self):
         if not self.low <= self.high:
@@ -60,24 +65,38 @@ class RunWarning:
     steps: list[int] = field(default_factory=list, repr=False)
 
     def update(self, value: float) -> None:
-        e = self.expectation
-        centre = 0.5 * (e.low + e.high)
-        if abs(value - centre) > abs(self.worst - centre):
+        if self._beyond(value) > self._beyond(self.worst):
             self.worst = value
         self.count += 1
+
+    def _beyond(self, value: float) -> float:
+        """How far ``value`` lies outside the range (0 inside)."""
+        e = self.expectation
+        return max(e.low - value, value - e.high, 0.0)
 
     def message(self) -> str:
         e = self.expectation
         unit = f" {e.unit}" if e.unit else ""
-        return (f"{e.name}: {e.target} reached {self.worst:.6g}{unit}, outside "
-                f"[{e.low:.6g}, {e.high:.6g}]{unit} (first at t = {self.first_time:.6g} s, "
-                f"{self.count} state(s)): {e.meaning}")
+        if math.isinf(e.low):
+            where = f"above {e.high:.6g}{unit}"
+        elif math.isinf(e.high):
+            where = f"below {e.low:.6g}{unit}"
+        else:
+            where = f"outside [{e.low:.6g}, {e.high:.6g}]{unit}"
+        return (f"{e.name}: {e.target} reached {self.worst:.6g}{unit}, {where} "
+                f"(first at t = {self.first_time:.6g} s, {self.count} state(s)): {e.meaning}")
 
     def as_dict(self) -> dict:
         e = self.expectation
-        return {"name": e.name, "target": e.target, "range": [e.low, e.high], "unit": e.unit,
+        return {"name": e.name, "severity": e.severity, "target": e.target,
+                "range": [_json_number(e.low), _json_number(e.high)], "unit": e.unit,
                 "worst": self.worst, "first_time_s": self.first_time, "states": self.count,
                 "message": self.message()}
+
+
+def _json_number(x: float) -> float | None:
+    """``x`` for JSON: an open end of a range (+-inf) is null."""
+    return x if math.isfinite(x) else None
 
 
 @dataclass(frozen=True)

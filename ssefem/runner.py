@@ -286,7 +286,8 @@ def _finish(summary: dict, runner: ProtocolRunner, timings: dict, failure) -> di
                 "end_time_s": r.time} for r in rows],
         solver={"accepted_steps": runner.nsteps, "newton_iterations": runner.newton_total,
                 "cutbacks": runner.cutbacks},
-        warnings=runner.monitor.summary(),
+        warnings=runner.monitor.summary("warning"),
+        notes=runner.monitor.summary("note"),
         timings_s=timings,
     )
     return summary

@@ -16,6 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ssefem.constants import K_B_EV, T_REF
 
 Kind = Literal["ion_conductor", "insertion_electrode", "metal", "binary_salt"]
+#: what an ion conductor turns into beyond a limit of its stability window: a thin interphase
+#: that conducts the ion and stops growing (``passivating``), one that blocks the ion and grows
+#: into an interfacial resistance (``resistive``), or one that conducts electrons too and keeps
+#: growing (``mixed_conducting``)
+Interphase = Literal["passivating", "resistive", "mixed_conducting"]
 
 
 class Property(BaseModel):
@@ -55,6 +60,11 @@ class Material(BaseModel):
     Mechanics (``[mechanics]`` in a case) needs ``youngs_modulus`` [Pa] and ``poisson_ratio``
     [-] of every meshed layer, ``partial_molar_volume`` [m^3/mol] of an insertion electrode
     (chemical strain) and ``thermal_expansion`` [1/K] when a stress-free temperature is set.
+
+    An ion conductor may give its electrochemical stability window: ``reduction_limit`` and
+    ``oxidation_limit`` [V against the ion's metal], beyond which it decomposes where it touches
+    an electrode, and ``reduction_interphase``/``oxidation_interphase`` (:data:`Interphase`),
+    what the decomposition forms. A run reports each window it leaves (``stability_window``).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -68,6 +78,8 @@ class Material(BaseModel):
     theta_ref: float | None = None
     alpha_a: float = 0.5
     alpha_c: float = 0.5
+    reduction_interphase: Interphase | None = None
+    oxidation_interphase: Interphase | None = None
     properties: dict[str, Property]
 
     _required = {
@@ -91,6 +103,14 @@ class Material(BaseModel):
             raise ValueError(f"material {self.name!r} needs an 'ocp' fit name")
         if self.z == 0:
             raise ValueError(f"material {self.name!r}: charge number z must be non-zero")
+        for end in ("reduction", "oxidation"):
+            if getattr(self, f"{end}_interphase") and f"{end}_limit" not in self.properties:
+                raise ValueError(f"material {self.name!r}: {end}_interphase is given without "
+                                 f"the {end}_limit it belongs to")
+        lo, hi = self.properties.get("reduction_limit"), self.properties.get("oxidation_limit")
+        if lo is not None and hi is not None and not lo.value < hi.value:
+            raise ValueError(f"material {self.name!r}: reduction_limit {lo.value} V is not below "
+                             f"oxidation_limit {hi.value} V")
         return self
 
     def at(self, prop: str, T: float) -> float:

@@ -16,6 +16,7 @@ from ssefem.physics.cell_mechanics import STRESS_SCALE, add_cell_mechanics
 from ssefem.physics.conduction import conductivity_constant
 from ssefem.physics.jumps import interior_penalty_term
 from ssefem.physics.layers import LAYER_PHYSICS
+from ssefem.physics.stability import add_stability_window
 from ssefem.physics.terminals import add_terminals
 from ssefem.physics.thin_layer import add_thin_layer
 from ssefem.physics.transport import ELECTROLYTE, Electroneutral, IonTransport
@@ -131,6 +132,8 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
             ion_activity=t.ion_activity(next_meshed.name, iface),
             contact=touching and touching.closed,
         )
+        add_stability_window(model, el, iface, side, label, electrolyte,
+                             library.get(next_layer.material))
         if touching is not None:
             add_contact_outputs(model, touching, faradaic, model.state.get(STRESS_SCALE))
         cap = _tagged(model, t, t.add_electrode_contact, model, next_meshed.name, el, iface,

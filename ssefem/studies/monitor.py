@@ -43,7 +43,8 @@ class Monitor:
             w = self.warnings.get(e.name)
             if w is None:
                 w = self.warnings[e.name] = RunWarning(e, float(row.get("time", 0.0)), bad)
-                log.warning("%s", w.message())
+                log.log(logging.WARNING if e.severity == "warning" else logging.INFO,
+                        "%s%s", "" if e.severity == "warning" else "note: ", w.message())
             else:
                 w.update(bad)
 
@@ -60,7 +61,8 @@ class Monitor:
                 out.append(f"{f.bound_meaning[0]} ({n} down to {lo:.4g})")
             if f.bounds[1] - hi < tol:
                 out.append(f"{f.bound_meaning[1]} ({n} up to {hi:.4g})")
-        out += [w.expectation.meaning for w in self.warnings.values()]
+        out += [w.expectation.meaning for w in self.warnings.values()
+                if w.expectation.severity == "warning"]
         out += [c for d in self.system.model.diagnoses if (c := d.check(self.system))]
         return out
 
@@ -69,11 +71,13 @@ class Monitor:
         causes = self.likely_causes()
         return f"{message}; likely cause: {'; '.join(causes)}" if causes else message
 
-    def summary(self) -> list[dict]:
-        return [w.as_dict() for w in self.warnings.values()]
+    def summary(self, severity: str | None = "warning") -> list[dict]:
+        """The expectations left, of one severity (``None``: all, for a checkpoint)."""
+        return [w.as_dict() for w in self.warnings.values()
+                if severity is None or w.expectation.severity == severity]
 
     def load(self, summary: list[dict]) -> None:
-        """Take back the warnings of :meth:`summary` (a resumed run)."""
+        """Take back what :meth:`summary` gave (a resumed run)."""
         known = {e.name: e for e in self.system.model.expectations}
         self.warnings = {
             d["name"]: RunWarning(known[d["name"]], d["first_time_s"], d["worst"], d["states"])

@@ -166,7 +166,7 @@ class ProtocolRunner:
         return {"time": self.time, "charge": self.charge, "nsteps": self.nsteps,
                 "newton_total": self.newton_total, "cutbacks": self.cutbacks,
                 "results": [dataclasses.asdict(r) for r in self.results],
-                "warnings": self.monitor.summary()}
+                "warnings": self.monitor.summary(None)}
 
     def load_counters(self, data: dict) -> None:
         """Take back what :meth:`counters` gave."""

@@ -26,7 +26,7 @@ from ssefem.materials import Library
 from ssefem.mesh import load_regions
 from ssefem.mesh.builder import StackSpec
 from ssefem.model import Model
-from ssefem.physics.mechanics import (
+from ssefem.physics.mechanics.elasticity import (
     DISPLACEMENT,
     ElasticLayer,
     add_elasticity,

@@ -4,7 +4,7 @@ A unit cube of ``--cells``^3 x 6 tetrahedra cut into ``--grains``^3 box grains (
 1,000 grains, the size of the next issues' polycrystals). The same Ohmic problem (unit source,
 Robin boundary) is solved twice in one process: with a continuous P1 potential (no jumps), and
 with the potential broken across every grain boundary (resistive law, discontinuous P1 kept
-continuous inside the grains by interior penalty, ssefem/physics/jumps.py). Reports the grain-
+continuous inside the grains by interior penalty, ssefem/physics/ionics/jumps.py). Reports the grain-
 boundary facets, the unknowns and the wall time of set-up (forms, compilation cached) and solve,
 for the direct (MUMPS) and the iterative (GAMG) solver. Usage:
 ``python bench/jumps.py [--cells 20] [--grains 10] [--solver mumps]``.
@@ -26,8 +26,8 @@ from dolfinx import mesh
 from ssefem.fields import Field
 from ssefem.mesh.regions import Regions
 from ssefem.model import Model
-from ssefem.physics.conduction import conduction_term, conductivity_constant
-from ssefem.physics.jumps import interior_penalty_term, resistive_jump_term
+from ssefem.physics.ionics.conduction import conduction_term, conductivity_constant
+from ssefem.physics.ionics.jumps import interior_penalty_term, resistive_jump_term
 from ssefem.scales import Scales
 from ssefem.system import System
 from ssefem.terms import Term

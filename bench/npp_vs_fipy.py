@@ -58,8 +58,8 @@ def ssefem_solve(n: int, dim: int, degree: int = 1):
     from ssefem.mesh import load_regions
     from ssefem.mesh.builder import StackSpec
     from ssefem.model import Model
-    from ssefem.physics.nernst_planck import add_nernst_planck_poisson
-    from ssefem.physics.species import Species
+    from ssefem_space_charge.nernst_planck import add_nernst_planck_poisson
+    from ssefem_space_charge.species import Species
     from ssefem.scales import Scales
     from ssefem.studies.continuation import solve_with_continuation
     from ssefem.system import System

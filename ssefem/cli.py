@@ -134,15 +134,17 @@ def _materials(args) -> int:
 def _plugins(args) -> int:
     from importlib.metadata import version as dist_version
 
-    from ssefem.plugins import installed
+    from ssefem.plugins import CORE, installed
 
     eps = installed()
-    if not eps:
+    if not any(ep.dist and ep.dist.name.lower() != CORE for ep in eps.values()):
         _rank0_print("no plugins installed (entry-point group ssefem.plugins)")
-    for name, ep in sorted(eps.items()):
+    for name, ep in sorted(eps.items(), key=lambda kv: (kv[1].dist.name.lower() != CORE
+                                                        if kv[1].dist else True, kv[0])):
         dist = ep.dist.name if ep.dist else "?"
         ver = dist_version(dist) if ep.dist else "?"
-        _rank0_print(f"{name:20s} {ep.value:40s} {dist} {ver}")
+        kind = "component" if dist.lower() == CORE else "plugin"
+        _rank0_print(f"{name:20s} {kind:10s} {ep.value:45s} {dist} {ver}")
     return 0
 
 

@@ -47,7 +47,7 @@ class Field:
             across which the field may jump, each with a law of its own given by a term (a
             resistive grain boundary or junction). Such a field is *broken*: discontinuous
             Lagrange, kept continuous on its other interior facets by a symmetric interior-penalty
-            term (:mod:`ssefem.physics.jumps`, where :func:`~ssefem.physics.jumps.allow_jump`
+            term (:mod:`ssefem.physics.ionics.jumps`, where :func:`~ssefem.physics.ionics.jumps.allow_jump`
             sets this).
     """
 

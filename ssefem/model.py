@@ -106,12 +106,19 @@ class Model:
 
     @contextmanager
     def origin(self, name: str):
-        """Terms added inside the block carry ``name`` as their origin (a plugin's)."""
-        n = len(self.terms)
+        """Terms and observables added inside the block carry ``name`` as their origin (the
+        component's or plugin's), unless an inner block already named theirs."""
+        nt, no = len(self.terms), len(self.observables)
+
+        def tagged(items):
+            return [x if x.origin != "core" else dataclasses.replace(x, origin=name)
+                    for x in items]
+
         try:
             yield self
         finally:
-            self.terms[n:] = [dataclasses.replace(t, origin=name) for t in self.terms[n:]]
+            self.terms[nt:] = tagged(self.terms[nt:])
+            self.observables[no:] = tagged(self.observables[no:])
 
     def describe(self) -> list[str]:
         """One line per field and term, for the run log."""

@@ -1,8 +1,12 @@
-"""Plugins: classes registered under the entry-point group ``ssefem.plugins``.
+"""Plugins and components: classes registered under the entry-point group ``ssefem.plugins``.
 
-In-tree plugins register exactly like third-party ones; the core never imports a plugin. Only the
-plugins a case names under ``[plugins.<name>]`` are loaded; every hook is a no-op by default, and
-every term a plugin adds carries its name.
+ssefem's own physics registers there too, as *components* (the entry points of the ``ssefem``
+distribution: ``electrochemistry``, ``mechanics``): a component is loaded for every case and
+configured by the case's own tables; a plugin only when the case names it under
+``[plugins.<name>]``. Both have the same hooks, run by the same code, components first (by
+their ``order``); in-tree plugins register exactly like third-party ones and the core never
+imports a plugin. Every hook is a no-op by default, and every term and observable a component or
+plugin adds carries its name.
 
 The hooks, in the order a run calls them:
 
@@ -12,8 +16,11 @@ The hooks, in the order a run calls them:
    :meth:`Plugin.invalid` or a ``ValueError``, become one-line ``plugins.<name>...`` errors;
    :meth:`Plugin.sweep_parameters` declares the names of the sweep parameters the plugin adds,
    so that a case sweeping an unknown one is refused before meshing;
+   :meth:`Plugin.tabulations`, tables from sub-runs that the runner computes (cached) first;
 3. :meth:`Plugin.mesh_features`, :meth:`Plugin.transports`;
-4. :meth:`Plugin.fields` and :meth:`Plugin.terms` on the model: ``model.library`` is the run's
+4. :meth:`Plugin.scales` (one component sets the model's nondimensionalisation), then every
+   part's :meth:`Plugin.fields`, then every part's :meth:`Plugin.terms` on the model
+   (:func:`ssefem.assembly.assemble`): ``model.library`` is the run's
    material library, ``model.state`` what the core published (:mod:`ssefem.state`, e.g.
    :data:`ssefem.cell_state.CAPACITY`); the terms hook also adds step limiters
    (``model.add_step_limiter``) and sweep parameters (``model.add_sweep_parameter``, see
@@ -36,6 +43,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ssefem.case.messages import from_validation_error
 from ssefem.errors import CaseError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,9 +51,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from ssefem.materials import Library, Material
     from ssefem.mesh.builder import StackSpec
     from ssefem.model import Model
-    from ssefem.physics.transport import IonTransport
+    from ssefem.physics.ionics.transport import IonTransport
+    from ssefem.scales import Scales
+    from ssefem.tabulation import Tabulation
 
 GROUP = "ssefem.plugins"
+#: the distribution whose entry points are the built-in components
+CORE = "ssefem"
 
 
 class PluginConfig(BaseModel):
@@ -66,9 +78,15 @@ class Plugin:
     version: ClassVar[str] = "0"
     description: ClassVar[str] = ""
     Config: ClassVar[type[PluginConfig]] = PluginConfig
+    #: where the hooks run among the components (a plugin's hooks run after every component's)
+    order: ClassVar[int] = 100
 
-    def __init__(self, config: PluginConfig):
-        self.config = config
+    def __init__(self, config: PluginConfig | None = None):
+        self.config = config if config is not None else self.Config()
+
+    def scales(self, case: Case, library: Library) -> Scales | None:
+        """The model's reference scales, for the one component that sets them."""
+        return None
 
     def materials(self) -> list[Material]:
         """Extra material-library entries."""
@@ -87,6 +105,12 @@ class Plugin:
     def sweep_parameters(self, case: Case) -> list[str]:
         """Names of the sweep parameters the plugin adds to the model of ``case`` (in its
         terms hook), declared without a model so that ``ssefem validate`` knows them."""
+        return []
+
+    def tabulations(self, case: Case, library: Library) -> list[Tabulation]:
+        """Tables the model needs from sub-runs (:mod:`ssefem.tabulation`), known from the case
+        before any mesh exists: the runner computes (or finds cached) each one first, and the
+        model's hooks read them with :func:`ssefem.tabulation.table`."""
         return []
 
     def mesh_features(self, gmsh: Any, spec: StackSpec) -> None:
@@ -156,6 +180,29 @@ def installed() -> dict[str, EntryPoint]:
     return out
 
 
+def _is_component(ep: EntryPoint) -> bool:
+    dist = getattr(ep, "dist", None)
+    return dist is not None and (dist.metadata["Name"] or "").lower() == CORE
+
+
+def load_components() -> list[Plugin]:
+    """The built-in components (ssefem's own entry points in the group), by ``order``."""
+    out = []
+    for name, ep in installed().items():
+        if not _is_component(ep):
+            continue
+        if not ep.module.startswith(f"{CORE}."):
+            raise TypeError(f"ssefem's entry point {name!r} names {ep.module!r}, outside ssefem")
+        cls = ep.load()  # a module of the ssefem package that is already imported
+        if not (isinstance(cls, type) and issubclass(cls, Plugin)):
+            raise TypeError(f"entry point {name!r} does not name a ssefem.plugins.Plugin subclass")
+        out.append(cls())
+    if not out:
+        raise RuntimeError("ssefem's built-in components are not registered: install ssefem "
+                           "(pip install -e .) so that its entry points exist")
+    return sorted(out, key=lambda c: (c.order, c.name))
+
+
 @contextlib.contextmanager
 def _without_untrusted_path() -> Iterator[set[Path]]:
     """``sys.path`` without the working directory while a plugin's module is imported, so that a
@@ -194,18 +241,18 @@ def load_plugins(tables: dict[str, dict]) -> list[Plugin]:
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else (
                 f"; installed: {', '.join(sorted(eps)) or 'none'}")
             raise CaseError(f"plugins.{name}", f"unknown plugin {name!r}{hint}")
+        if _is_component(eps[name]):
+            raise CaseError(f"plugins.{name}", f"{name!r} is a built-in component of ssefem: "
+                            "it is always on and takes its settings from the case's own tables")
         cls = _load(name, eps[name])
         if not (isinstance(cls, type) and issubclass(cls, Plugin)):
             raise TypeError(f"entry point {name!r} does not name a ssefem.plugins.Plugin subclass")
         try:
             config = cls.Config.model_validate(table)
-        except ValidationError as err:
-            e = err.errors()[0]
-            key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"])[1:]
-            msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
-            if e["type"] != "extra_forbidden" and isinstance(e.get("input"), (str, int, float)):
-                msg += f" (got {e['input']!r})"
-            raise CaseError(f"plugins.{name}.{key}" if key else f"plugins.{name}", msg) from None
+        except ValidationError as err:  # worded like the case's own errors, under the plugin
+            e = from_validation_error(cls.Config, err)
+            raise CaseError(f"plugins.{name}.{e.key}" if e.key else f"plugins.{name}",
+                            e.message) from None
         out.append(cls(config))
     return out
 
@@ -223,14 +270,6 @@ def collect_transports(plugins: list[Plugin], case: Case, library: Library
             t.origin = p.name
             out[layer], owner[layer] = t, p.name
     return out
-
-
-def apply_model_hooks(plugins: list[Plugin], model: Model, case: Case) -> None:
-    """Run the field and term hooks; tag what each plugin adds with its name."""
-    for hook in ("fields", "terms"):
-        for p in plugins:
-            with model.origin(p.name):
-                getattr(p, hook)(model, case)
 
 
 def validate_plugins(plugins: list[Plugin], case: Case, library: Library) -> None:

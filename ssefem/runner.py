@@ -24,8 +24,8 @@ from ssefem.output.diskspace import SpaceGuard
 from ssefem.output.marker import is_results_dir, remove_results_dir
 from ssefem.output.profiles import ProfileSeries
 from ssefem.output.target import resolve_target
-from ssefem.physics import build_cell_model, tabulations
-from ssefem.plugins import apply_model_hooks, collect_transports
+from ssefem.assembly import assemble
+from ssefem.plugins import collect_transports
 from ssefem.state import SUMMARY
 from ssefem.studies import ProtocolRunner
 from ssefem.studies.checkpoint import Checkpointer, case_fingerprint, find_restart, load_checkpoint
@@ -90,7 +90,7 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
     gc.collect()
     with Interrupts(comm) as interrupts:
         library, plugins = prepare(case, comm)
-        tabulate(tabulations(case, library), comm)
+        tabulate([t for p in plugins for t in p.tabulations(case, library)], comm)
         target = None
         if write:
             target = on_rank0(comm, lambda: resolve_target(case.name, case.output.directory,
@@ -158,9 +158,8 @@ def _setup(case: Case, library, plugins, comm: MPI.Comm) -> _Setup:
     regions = load_regions(stack_spec(case), comm, case.geometry.mesh_file, features)
     timings["mesh"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    model = build_cell_model(case, library, regions, collect_transports(plugins, case, library))
-    model.library = library  # the plugins' model hooks read the material library from here
-    apply_model_hooks(plugins, model, case)
+    # the built-in components, then the case's plugins (``prepare`` gives them in that order)
+    model = assemble(case, library, regions, plugins, collect_transports(plugins, case, library))
     for line in model.describe():
         log.info(line)
     system = System(model, case.solver.model_dump())

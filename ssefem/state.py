@@ -94,6 +94,19 @@ class ModelState:
             self._values[handle.name] = value
         self._handles[handle.name] = handle
 
+    def replace[T](self, handle: Handle[T], value: Any) -> None:
+        """Replace the published value of a single-valued ``handle``: a component that refines
+        what another published (mechanics adds the stress-potential coupling to the cell's
+        electrodes). MissingState when nothing was published yet."""
+        if handle.accumulates is not None:
+            raise ValueError(f"state {handle.name!r} accumulates: publish more instead")
+        if handle.name not in self._values:
+            raise MissingState(handle)
+        if self._handles[handle.name] != handle:
+            raise ValueError(f"two different handles are named {handle.name!r}")
+        handle._check(value)
+        self._values[handle.name] = value
+
     def get[T](self, handle: Handle[T]) -> T:
         """The published value (a copy of the list or dict where it accumulates); raises
         :class:`MissingState`, naming the handle and what it means, where none was."""

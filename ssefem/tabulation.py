@@ -84,5 +84,6 @@ def table(t: Tabulation) -> dict:
     if data is None:
         raise LookupError(f"the {t.kind} table was not computed before the model was built: "
                           "run the case through ssefem.runner (which computes the tabulations "
-                          "of ssefem.physics.tabulations first) or call ssefem.runner.tabulate")
+                          "that the components' and plugins' tabulations hooks give first) or call "
+                          "ssefem.runner.tabulate")
     return data

@@ -112,6 +112,7 @@ class Observable:
     (both integrals restricted to the cells of the parent mesh, on an interface to the cells of
     its '+' side) over the global one: the peak-to-mean ratio of a current density, say;
     ``reduce = "max"`` the largest cell-local magnitude of the ratio, times ``scale``.
+    ``origin`` names the component or plugin that added it (as for a :class:`Term`).
     """
 
     name: str
@@ -119,6 +120,7 @@ class Observable:
     build: Callable[[FormContext], tuple[ufl.Form, ufl.Form | None]]
     scale: float = 1.0
     reduce: Literal["mean", "peak_to_mean", "max"] = "mean"
+    origin: str = "core"
 
 
 def interface_mean(q: Callable[[FormContext], ufl.core.expr.Expr], tag: int):

@@ -13,21 +13,17 @@ import numpy as np
 from mpi4py import MPI
 
 from ssefem.case import Case
-from ssefem.case.hints import check_pressure
 from ssefem.case.messages import shorten
 from ssefem.errors import CaseError
 from ssefem.materials import Library, Material, get_ocp
 from ssefem.materials.ocp import numpy_ns
 from ssefem.mesh.budget import available_memory, check_budget
 from ssefem.mesh.mesh_file import check_mesh_file
-from ssefem.physics.cell import stack_roles
-from ssefem.physics.cell_mechanics import elastic_constants
-from ssefem.physics.mechanics import STACK_PRESSURE_SWEEP
-from ssefem.physics.mechanics import sweep_parameters as mechanics_sweep_parameters
 from ssefem.plugins import (
     Plugin,
     collect_transports,
     declared_sweep_parameters,
+    load_components,
     load_plugins,
     validate_plugins,
 )
@@ -48,58 +44,29 @@ def prepare(case: Case, comm: MPI.Comm | None = None) -> tuple[Library, list[Plu
 
 
 def _prepare(case: Case, comm: MPI.Comm) -> tuple[Library, list[Plugin]]:
-    plugins = load_plugins(case.plugins)
+    parts = load_components() + load_plugins(case.plugins)
     library = Library.builtin()
-    for p in plugins:
+    for p in parts:
         for m in p.materials():
             library.add(m)
-    stack_roles(case, library)
-    check_stack_order(case, library)
-    validate_plugins(plugins, case, library)
-    collect_transports(plugins, case, library)  # the plugins check their choices here
-    if case.mechanics is not None:
-        elastic_constants(case, library)
-    check_sweeps(case, plugins)
-    mat = library.get(case.layers[0].material)  # the initial stoichiometry is the positive's
-    if mat.kind == "insertion_electrode" and case.initial.stoichiometry is not None:
-        lo, hi = mat.at("theta_min", case.temperature), mat.at("theta_max", case.temperature)
-        if not lo - 1e-12 <= case.initial.stoichiometry <= hi + 1e-12:
-            raise CaseError("initial.stoichiometry",
-                            f"{case.initial.stoichiometry} is outside {mat.name}'s window "
-                            f"[{lo}, {hi}]")
+    validate_plugins(parts, case, library)  # the components' checks, then the plugins'
+    collect_transports(parts, case, library)  # the plugins check their choices here
+    check_sweeps(case, parts)
     check_protocol(case, library)
     _collective(comm, lambda: _check_files(case, comm))
-    return library, plugins
+    return library, parts
 
 
-def check_sweeps(case: Case, plugins: list[Plugin]) -> None:
-    """Every steady step sweeps a parameter that a component of the case's model will offer:
-    the core's mechanics (``stack_pressure``, with [mechanics]) or a plugin that declares it."""
-    offered = dict.fromkeys(mechanics_sweep_parameters(case), "mechanics")
-    for name, owner in declared_sweep_parameters(plugins, case).items():
-        if name in offered:
-            raise CaseError(f"plugins.{owner}", f"sweep parameter {name!r} is the core's "
-                            f"{offered[name]}'s")
-        offered[name] = f"plugin {owner!r}"
+def check_sweeps(case: Case, parts: list[Plugin]) -> None:
+    """Every steady step sweeps a parameter that a component or plugin of the case's model
+    declares (the mechanics component's ``stack_pressure`` with [mechanics], say)."""
+    offered = declared_sweep_parameters(parts, case)
     for i, step in enumerate(case.protocol.steps):
-        key = f"protocol.steps[{i}]"
-        if step.stack_pressures is not None and case.mechanics is None:
-            raise CaseError(f"{key}.stack_pressures", "a pressure sweep needs a [mechanics] "
-                            "table")
-        if step.sweep is None:
-            continue
-        name = step.sweep.parameter
-        if name not in offered:
-            hint = (" (the stack pressure needs a [mechanics] table)"
-                    if name == STACK_PRESSURE_SWEEP else "")
-            raise CaseError(f"{key}.sweep.parameter", f"unknown sweep parameter {name!r}{hint}; "
-                            f"this case offers: {', '.join(map(repr, offered)) or 'none'}")
-        if name == STACK_PRESSURE_SWEEP:
-            for j, p in enumerate(step.sweep.values):
-                if p <= 0:
-                    raise CaseError(f"{key}.sweep.values[{j}]", "a stack pressure must be "
-                                    "> 0 MPa")
-                check_pressure(f"{key}.sweep.values[{j}]", p)
+        name = step.sweep.parameter if step.sweep is not None else None
+        if name is not None and name not in offered:
+            raise CaseError(f"protocol.steps[{i}].sweep.parameter",
+                            f"unknown sweep parameter {name!r}; this case offers: "
+                            f"{', '.join(map(repr, offered)) or 'none'}")
 
 
 def _collective(comm: MPI.Comm, check) -> None:
@@ -120,18 +87,6 @@ def _check_files(case: Case, comm: MPI.Comm) -> None:
     if case.geometry.mesh_file is not None:
         check_mesh_file(case.geometry.mesh_file)
     check_budget(case, available_memory(), ranks=comm.size)
-
-
-def check_stack_order(case: Case, library: Library) -> None:
-    """Layers run from the positive current collector to the negative one: a metal first and
-    an insertion electrode last is the stack listed backwards."""
-    first, last = (library.get(case.layers[i].material) for i in (0, -1))
-    if first.kind == "metal" and last.kind == "insertion_electrode":
-        n = len(case.layers) - 1
-        raise CaseError("layers", f"listed from the negative electrode: layers run from the "
-                        f"positive current collector to the negative one, so the insertion "
-                        f"electrode {last.name!r} (layers[{n}]) comes first and the metal "
-                        f"{first.name!r} (layers[0]) last")
 
 
 def _theta0(case: Case, mat: Material) -> float:

@@ -19,8 +19,8 @@ from dolfinx import fem, mesh
 from ssefem.fields import Field
 from ssefem.mesh.regions import Regions
 from ssefem.model import Model
-from ssefem.physics.conduction import conduction_term, conductivity_constant
-from ssefem.physics.jumps import interior_penalty_term, resistive_jump_term
+from ssefem.physics.ionics.conduction import conduction_term, conductivity_constant
+from ssefem.physics.ionics.jumps import interior_penalty_term, resistive_jump_term
 from ssefem.runner import run
 from ssefem.scales import Scales
 from ssefem.system import System

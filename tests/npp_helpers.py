@@ -13,8 +13,8 @@ from codata import F, R
 from ssefem.mesh import load_regions
 from ssefem.mesh.builder import StackSpec
 from ssefem.model import Model
-from ssefem.physics.nernst_planck import NPPRegion, add_nernst_planck_poisson
-from ssefem.physics.species import Species
+from ssefem_space_charge.nernst_planck import NPPRegion, add_nernst_planck_poisson
+from ssefem_space_charge.species import Species
 from ssefem.scales import Scales
 
 T = 298.15

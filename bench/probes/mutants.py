@@ -35,7 +35,7 @@ class Mutant:
 
 MUTANTS = (
     # the four of the issue
-    Mutant("i0_exponents_swapped", "ssefem/physics/butler_volmer.py",
+    Mutant("i0_exponents_swapped", "ssefem/physics/electrochemistry/butler_volmer.py",
            "(th / tr) ** alpha_c * ((1.0 - th) / (1.0 - tr)) ** alpha_a",
            "(th / tr) ** alpha_a * ((1.0 - th) / (1.0 - tr)) ** alpha_c",
            (V + "test_kinetics_composition.py", V + "test_cell_analytic.py"), True),
@@ -51,7 +51,7 @@ MUTANTS = (
            ("tests/unit/test_constants.py", "tests/unit/test_materials.py",
             V + "test_cell_analytic.py", V + "test_divalent_cell.py"), True),
     # 1 % changes of the physics each new test guards
-    Mutant("i0_x1.01", "ssefem/physics/butler_volmer.py",
+    Mutant("i0_x1.01", "ssefem/physics/electrochemistry/butler_volmer.py",
            'ctx.constant(f"i0:{label}", i0 / sc.current)',
            'ctx.constant(f"i0:{label}", 1.01 * i0 / sc.current)',
            (V + "test_kinetics_composition.py", V + "test_divalent_cell.py")),
@@ -59,11 +59,11 @@ MUTANTS = (
            "return self.current * self.time / (z * F",
            "return 1.01 * self.current * self.time / (z * F",
            (V + "test_divalent_cell.py",)),
-    Mutant("bv_exponent_z_x1.01", "ssefem/physics/butler_volmer.py",
+    Mutant("bv_exponent_z_x1.01", "ssefem/physics/electrochemistry/butler_volmer.py",
            "(ufl.exp(alpha_a * el.z * eta) - ufl.exp(-alpha_c * el.z * eta))",
            "(ufl.exp(alpha_a * 1.01 * el.z * eta) - ufl.exp(-alpha_c * 1.01 * el.z * eta))",
            (V + "test_divalent_cell.py", V + "test_kinetics_composition.py")),
-    Mutant("ionic_conductivity_x1.01", "ssefem/physics/transport.py",
+    Mutant("ionic_conductivity_x1.01", "ssefem/physics/ionics/transport.py",
            'sigma = mat.at("conductivity", self.T) / model.scales.conductivity',
            'sigma = 1.01 * mat.at("conductivity", self.T) / model.scales.conductivity',
            (V + "test_holm_constriction.py",)),

@@ -1,15 +1,20 @@
-"""Physics: named residual terms and the builders that add them to a model.
+"""Physics: named residual terms and the builders that add them to a model, by concern.
 
-``LAYER_PHYSICS`` maps an electrode material's kind to the builder of its fields and terms; each
-ion-conducting layer gets its bulk terms from its :class:`~ssefem.physics.transport.IonTransport`
-(electroneutral by default, Nernst-Planck-Poisson where a plugin asks for it); interface laws
-(Butler-Volmer with the transport's ion activity, electrode contacts, junctions, thin layers) are
-added by :func:`build_cell_model`. Plugins add terms to the model after these builders ran,
-without editing them.
+- :mod:`~ssefem.physics.electrochemistry`: electrode layers (``LAYER_PHYSICS`` maps a material
+  kind to its builder), Butler-Volmer kinetics, terminals, thin coatings, stability windows;
+- :mod:`~ssefem.physics.ionics`: the ion conductors' transport
+  (:class:`~ssefem.physics.ionics.transport.IonTransport`, electroneutral by default; plugins
+  bring others, such as the space-charge plugin's Nernst-Planck-Poisson), conduction terms and
+  potential jumps across interior facets;
+- :mod:`~ssefem.physics.mechanics`: elasticity, contact, creep, and their coupling to the stack;
+- :mod:`~ssefem.physics.cell` assembles them for a case; :mod:`~ssefem.physics.handles` names
+  what it publishes in the model state; :mod:`~ssefem.physics.components` registers
+  them as the built-in components.
+
+Plugins add terms to the model after these builders ran, without editing them.
 """
 
-from ssefem.physics.cell import build_cell_model
-from ssefem.physics.electrode import Electrode
-from ssefem.physics.tabulations import tabulations
+from ssefem.physics.components import build_cell_model
+from ssefem.physics.electrochemistry.electrode import Electrode
 
-__all__ = ["Electrode", "build_cell_model", "tabulations"]
+__all__ = ["Electrode", "build_cell_model"]

@@ -1,4 +1,7 @@
-"""Assemble the cell model from a case: layers, interfaces, terminals."""
+"""The cell's electrochemistry from a case, in two phases (the ``electrochemistry``
+component's hooks, :mod:`ssefem.physics.components`): the electrodes, then, after the other
+components' fields (mechanics refines the electrodes), the ion conductors, the reacting
+interfaces and the terminals."""
 
 from __future__ import annotations
 
@@ -7,19 +10,19 @@ from ssefem.cell_state import CAPACITY, OCV
 from ssefem.errors import CaseError
 from ssefem.fields import Field
 from ssefem.materials import Library
-from ssefem.mesh.regions import Regions
 from ssefem.model import Model
-from ssefem.physics.butler_volmer import add_butler_volmer
-from ssefem.physics.cell_contact import add_contact_outputs
-from ssefem.physics.cell_handles import NEGATIVE, POSITIVE, TRANSPORTS
-from ssefem.physics.cell_mechanics import STRESS_SCALE, add_cell_mechanics
-from ssefem.physics.conduction import conductivity_constant
-from ssefem.physics.jumps import interior_penalty_term
-from ssefem.physics.layers import LAYER_PHYSICS
-from ssefem.physics.stability import add_stability_window
-from ssefem.physics.terminals import add_terminals
-from ssefem.physics.thin_layer import add_thin_layer
-from ssefem.physics.transport import ELECTROLYTE, Electroneutral, IonTransport
+from ssefem.assembly import CHOSEN_TRANSPORTS
+from ssefem.physics.electrochemistry.butler_volmer import add_butler_volmer
+from ssefem.physics.mechanics.stack_contact import add_contact_outputs
+from ssefem.physics.handles import CONTACT, NEGATIVE, POSITIVE, TRANSPORTS
+from ssefem.physics.mechanics.stack import STRESS_SCALE
+from ssefem.physics.ionics.conduction import conductivity_constant
+from ssefem.physics.ionics.jumps import interior_penalty_term
+from ssefem.physics.electrochemistry.electrodes import LAYER_PHYSICS
+from ssefem.physics.electrochemistry.stability import add_stability_window
+from ssefem.physics.electrochemistry.terminals import add_terminals
+from ssefem.physics.electrochemistry.thin_layer import add_thin_layer
+from ssefem.physics.ionics.transport import ELECTROLYTE, Electroneutral, IonTransport
 from ssefem.scales import Scales
 from ssefem.terms import Observable, interface_mean
 
@@ -60,33 +63,76 @@ def stack_roles(case: Case, library: Library) -> list[str]:
     return roles
 
 
-def build_cell_model(case: Case, library: Library, regions: Regions,
-                     transports: dict[str, IonTransport] | None = None) -> Model:
-    """The cell's fields and terms. ``transports`` maps ion-conducting layers to a transport
-    other than the electroneutral default (plugins choose them)."""
+def check_stack_order(case: Case, library: Library) -> None:
+    """Layers run from the positive current collector to the negative one: a metal first and
+    an insertion electrode last is the stack listed backwards."""
+    first, last = (library.get(case.layers[i].material) for i in (0, -1))
+    if first.kind == "metal" and last.kind == "insertion_electrode":
+        n = len(case.layers) - 1
+        raise CaseError("layers", f"listed from the negative electrode: layers run from the "
+                        f"positive current collector to the negative one, so the insertion "
+                        f"electrode {last.name!r} (layers[{n}]) comes first and the metal "
+                        f"{first.name!r} (layers[0]) last")
+
+
+def check_initial_state(case: Case, library: Library) -> None:
+    """The initial stoichiometry (the positive electrode's) lies in its material's window."""
+    mat = library.get(case.layers[0].material)
+    if mat.kind == "insertion_electrode" and case.initial.stoichiometry is not None:
+        lo, hi = mat.at("theta_min", case.temperature), mat.at("theta_max", case.temperature)
+        if not lo - 1e-12 <= case.initial.stoichiometry <= hi + 1e-12:
+            raise CaseError("initial.stoichiometry",
+                            f"{case.initial.stoichiometry} is outside {mat.name}'s window "
+                            f"[{lo}, {hi}]")
+
+
+def cell_scales(case: Case, library: Library) -> Scales:
+    """The cell's reference scales: conductivities in units of the first meshed ion
+    conductor's."""
+    meshed = [layer for layer in case.layers if layer.mode == "meshed"]
+    T = case.temperature
+    return Scales(T, conductivity=library.get(meshed[1].material).at("conductivity", T))
+
+
+def add_electrodes(model: Model, case: Case, library: Library) -> None:
+    """The two electrode layers' fields and terms, and what the cell publishes about them
+    (the electrodes, the transports of the ion conductors, capacity, open-circuit voltage)."""
     T = case.temperature
     stack_roles(case, library)
-    layers = case.layers
-    meshed = [layer for layer in layers if layer.mode == "meshed"]
+    meshed = [layer for layer in case.layers if layer.mode == "meshed"]
     ion_layers = [layer.name for layer in meshed[1:-1]]
-    default = Electroneutral(T)
-    chosen = dict(transports or {})
+    chosen = model.state.get(CHOSEN_TRANSPORTS)
     for name in chosen:
         if name not in ion_layers:
             raise CaseError("plugins", f"a transport is set for {name!r}, which is not a meshed "
                             f"ion-conducting layer ({', '.join(ion_layers)})")
-    transport = {name: chosen.get(name, default) for name in ion_layers}
-    scales = Scales(T, conductivity=library.get(meshed[1].material).at("conductivity", T))
-    model = Model(regions, scales)
-    electrodes = {}
+    default = Electroneutral(T)
+    model.state.publish(TRANSPORTS, {n: chosen.get(n, default) for n in ion_layers})
+    built = []
     for layer in (meshed[0], meshed[-1]):
         mat = library.get(layer.material)
-        electrodes[layer.name] = LAYER_PHYSICS[mat.kind][1](model, case, layer, mat, T)
-    contact = None
-    if case.mechanics is not None:
-        electrodes, contact = add_cell_mechanics(model, case, library, electrodes)
-    pos, neg = electrodes[layers[0].name], electrodes[layers[-1].name]
-    sigmas = [library.get(layer.material).at("conductivity", T) for layer in meshed[1:-1]]
+        built.append(LAYER_PHYSICS[mat.kind][1](model, case, layer, mat, T))
+    pos, neg = built
+    if pos.capacity is not None:
+        model.state.publish(CAPACITY, float(pos.capacity))
+    model.state.publish(OCV, float(pos.ocv() - neg.ocv()))
+    model.state.publish(POSITIVE, pos)
+    model.state.publish(NEGATIVE, neg)
+
+
+def add_ion_conductors_and_interfaces(model: Model, case: Case, library: Library) -> None:
+    """The ion conductors (each by its transport), the junctions between them, the reacting
+    interfaces (kinetics, thin coatings, stability windows, contacts) and the terminals, for
+    the electrodes as published (with mechanics: with their stress-potential coupling)."""
+    layers = case.layers
+    scales = model.scales
+    meshed = [layer for layer in layers if layer.mode == "meshed"]
+    ion_layers = [layer.name for layer in meshed[1:-1]]
+    transport = model.state.get(TRANSPORTS)
+    pos, neg = model.state.get(POSITIVE), model.state.get(NEGATIVE)
+    contact = model.state.find(CONTACT)
+    sigmas = [library.get(layer.material).at("conductivity", case.temperature)
+              for layer in meshed[1:-1]]
     phi_e0 = -neg.ocv() / scales.potential
     model.add_field(Field(ELECTROLYTE, tuple(ion_layers), phi_e0, scales.potential, "V",
                           residual_scale=scales.conductivity / max(sigmas)))
@@ -117,7 +163,7 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
         electrolyte = ELECTROLYTE
         t = transport[next_meshed.name]
         if next_layer.mode == "thin":
-            if t is not default:
+            if not isinstance(t, Electroneutral):
                 raise CaseError("layers", f"{next_layer.name!r} is 'thin' but its neighbour "
                                 f"{next_meshed.name!r} has the {t.name} transport: mesh the "
                                 "thin layer")
@@ -141,15 +187,8 @@ def build_cell_model(case: Case, library: Library, regions: Regions,
         if el is pos:
             capacitive, current, tag = cap, faradaic, model.regions.facet_tag[iface]
     add_terminal_current(model, current, capacitive, tag)
-    cc = regions.layers[0] + "_cc", regions.layers[-1] + "_cc"
+    cc = model.regions.layers[0] + "_cc", model.regions.layers[-1] + "_cc"
     add_terminals(model, pos, neg, *cc)
-    if pos.capacity is not None:
-        model.state.publish(CAPACITY, float(pos.capacity))
-    model.state.publish(OCV, float(pos.ocv() - neg.ocv()))
-    model.state.publish(POSITIVE, pos)
-    model.state.publish(NEGATIVE, neg)
-    model.state.publish(TRANSPORTS, dict(transport))
-    return model
 
 
 def _tagged(model: Model, t: IonTransport, hook, *args):

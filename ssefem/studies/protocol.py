@@ -21,7 +21,7 @@ from ssefem.case import Case, Step
 from ssefem.cell_state import CAPACITY
 from ssefem.controls import EQUILIBRATE, SweepParameter
 from ssefem.errors import ConvergenceFailure, SolverError
-from ssefem.physics.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
+from ssefem.physics.electrochemistry.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
 from ssefem.studies.continuation import solve_with_continuation
 from ssefem.studies.monitor import Monitor
 from ssefem.system import System

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from mpi4py import MPI
 
-from ssefem.physics.nernst_planck import add_species_inflow
-from ssefem.physics.species import Species
+from ssefem_space_charge.nernst_planck import add_species_inflow
+from ssefem_space_charge.species import Species
 from ssefem.studies.continuation import solve_with_continuation
 from ssefem.system import System
 from ssefem.terms import Constraint, Observable

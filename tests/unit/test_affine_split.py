@@ -14,7 +14,7 @@ from dolfinx.fem.petsc import assemble_jacobian, assign
 from ssefem.materials import Library
 from ssefem.mesh import load_regions
 from ssefem.physics import build_cell_model
-from ssefem.physics.mechanics import DISPLACEMENT
+from ssefem.physics.mechanics.elasticity import DISPLACEMENT
 from ssefem.runner import stack_spec
 from ssefem.system import System
 

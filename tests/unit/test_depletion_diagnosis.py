@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from ssefem.physics.species import Species
+from ssefem_space_charge.species import Species
 from ssefem.studies.monitor import Monitor
 
 from npp_helpers import layer_model

@@ -60,7 +60,7 @@ def _count_solves(monkeypatch, module, result):
 
 
 def test_contact_law_cache_misses_when_the_code_changes(monkeypatch, tmp_path):
-    from ssefem.physics import contact_law as law
+    from ssefem.physics.mechanics import contact_law as law
 
     table = {"pressure": [1e6, 2e6], "fraction": [0.1, 0.2], "factor": [0.05, 0.1],
              "resistance": [1.0, 0.5]}

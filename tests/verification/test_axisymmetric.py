@@ -71,7 +71,7 @@ def test_conduction_with_a_source_in_a_cylinder():
 
     from ssefem.fields import Field
     from ssefem.model import Model
-    from ssefem.physics.conduction import conduction_term
+    from ssefem.physics.ionics.conduction import conduction_term
     from ssefem.scales import Scales
     from ssefem.system import System
     from ssefem.terms import Constraint, Term

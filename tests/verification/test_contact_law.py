@@ -14,7 +14,7 @@ import pytest
 
 from ssefem.materials import Library
 from ssefem import tabulation
-from ssefem.physics import contact_law as law_module
+from ssefem.physics.mechanics import contact_law as law_module
 from ssefem.runner import run
 
 LIB = Library.builtin()

@@ -32,8 +32,8 @@ def _bar(kind: str, T: float, pressure: float | None = None, strain: float | Non
     from dolfinx import mesh
 
     from ssefem.model import Model
-    from ssefem.physics.creep import CreepLaw, add_creep, creep_strain
-    from ssefem.physics.mechanics import (
+    from ssefem.physics.mechanics.creep import CreepLaw, add_creep, creep_strain
+    from ssefem.physics.mechanics.elasticity import (
         HELD_DISPLACEMENT,
         ElasticLayer,
         add_elasticity,

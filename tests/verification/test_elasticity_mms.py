@@ -19,7 +19,7 @@ from dolfinx import fem
 from ssefem.mesh import load_regions
 from ssefem.mesh.builder import StackSpec
 from ssefem.model import Model
-from ssefem.physics.mechanics import (
+from ssefem.physics.mechanics.elasticity import (
     DISPLACEMENT,
     ElasticLayer,
     add_elasticity,

@@ -22,8 +22,8 @@ from dolfinx.io import gmsh as gmshio
 
 from ssefem.mesh.regions import Regions
 from ssefem.model import Model
-from ssefem.physics.contact import add_rigid_contact
-from ssefem.physics.mechanics import HELD_DISPLACEMENT, ElasticLayer, add_elasticity, add_support
+from ssefem.physics.mechanics.contact import add_rigid_contact
+from ssefem.physics.mechanics.elasticity import HELD_DISPLACEMENT, ElasticLayer, add_elasticity, add_support
 from ssefem.scales import Scales
 from ssefem.system import System
 

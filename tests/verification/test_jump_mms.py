@@ -1,5 +1,5 @@
 """A potential that jumps across 2,304 grain-boundary facets of a 3-D mesh with the resistive law
-i = [phi] / r (ssefem/physics/jumps.py): discontinuous P1 and P2 with interior penalty converge
+i = [phi] / r (ssefem/physics/ionics/jumps.py): discontinuous P1 and P2 with interior penalty converge
 to the manufactured field (tests/jump_helpers.py) at orders 2 and 3 in L2."""
 
 from __future__ import annotations

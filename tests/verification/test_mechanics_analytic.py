@@ -142,7 +142,7 @@ def test_free_expansion_of_an_insertion_layer(linear_solver):
 
     from ssefem.fields import Field
     from ssefem.model import Model
-    from ssefem.physics.mechanics import DISPLACEMENT, ElasticLayer, add_elasticity, add_support
+    from ssefem.physics.mechanics.elasticity import DISPLACEMENT, ElasticLayer, add_elasticity, add_support
     from ssefem.scales import Scales
     from ssefem.system import System
 
@@ -198,7 +198,7 @@ def test_free_expansion_of_an_insertion_cylinder(linear_solver):
 
     from ssefem.fields import Field
     from ssefem.model import Model
-    from ssefem.physics.mechanics import DISPLACEMENT, ElasticLayer, add_elasticity, add_support
+    from ssefem.physics.mechanics.elasticity import DISPLACEMENT, ElasticLayer, add_elasticity, add_support
     from ssefem.scales import Scales
     from ssefem.system import System
 

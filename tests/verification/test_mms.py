@@ -20,8 +20,8 @@ from dolfinx import fem
 from ssefem.materials import Library
 from ssefem.mesh import load_regions
 from ssefem.physics import build_cell_model
-from ssefem.physics.cell_handles import POSITIVE
-from ssefem.physics.layers import UFL_NS
+from ssefem.physics.handles import POSITIVE
+from ssefem.physics.electrochemistry.electrodes import UFL_NS
 from ssefem.runner import stack_spec
 from ssefem.system import System
 from ssefem.terms import Term

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import ufl
 
-from ssefem.physics.species import Species
+from ssefem_space_charge.species import Species
 from ssefem.system import System
 from ssefem.terms import Constraint
 

@@ -27,8 +27,8 @@ from ssefem.cell_state import OCV
 from ssefem.materials import Library
 from ssefem.mesh import load_regions
 from ssefem.physics import build_cell_model
-from ssefem.physics.resolved import Contact, NernstPlanckPoissonTransport
-from ssefem.physics.terminals import APPLIED_CURRENT
+from ssefem_space_charge.resolved import Contact, NernstPlanckPoissonTransport
+from ssefem.physics.electrochemistry.terminals import APPLIED_CURRENT
 from ssefem.runner import stack_spec
 from ssefem.studies.continuation import solve_with_continuation
 from ssefem.system import System

@@ -20,7 +20,7 @@ import math
 import numpy as np
 import pytest
 
-from ssefem.physics.species import Species
+from ssefem_space_charge.species import Species
 from ssefem.studies.continuation import solve_with_continuation
 from ssefem.system import System
 from ssefem.terms import Constraint

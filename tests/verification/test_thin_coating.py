@@ -29,7 +29,7 @@ def test_thin_equals_meshed(case_factory, dim):
     )
     meshed = run(case_factory(layers=_layers("meshed"), **common), write=False, progress=False)
     thin = run(case_factory(layers=_layers("thin"), **common), write=False, progress=False)
-    assert "thin_layer_conduction:coating (flux, core)" in thin.summary["terms"]
+    assert "thin_layer_conduction:coating (flux, electrochemistry)" in thin.summary["terms"]
     v_m = np.array([r["voltage"] for r in meshed.series.rows])
     v_t = np.array([r["voltage"] for r in thin.series.rows])
     assert v_m.shape == v_t.shape and len(v_m) > 5

@@ -20,8 +20,8 @@ from dolfinx import mesh
 
 from ssefem.mesh.regions import Regions
 from ssefem.model import Model
-from ssefem.physics.contact import add_rigid_contact
-from ssefem.physics.mechanics import (
+from ssefem.physics.mechanics.contact import add_rigid_contact
+from ssefem.physics.mechanics.elasticity import (
     DISPLACEMENT,
     STACK_PRESSURE,
     ElasticLayer,

@@ -1,7 +1,7 @@
 """ssefem plugin ``space_charge``: space-charge layers at solid-electrolyte interfaces.
 
 Modes, per interface ``a|b``. ``resolved``: the ion-conducting layer(s) of the interface are solved
-with Nernst-Planck-Poisson (ssefem's core physics, :mod:`ssefem.physics.resolved`) inside the cell
+with Nernst-Planck-Poisson (ssefem's core physics, :mod:`ssefem_space_charge.resolved`) inside the cell
 run; the other ion conductors stay electroneutral. An electrode face gets a Stern layer or an
 ideal contact and an equilibrium potential step; a face between two resolved layers gets the
 potential step between them. The layer must be meshed with elements below its Debye length at the
@@ -19,8 +19,8 @@ interface's electrode charge, space charge and space-charge potential.
 from __future__ import annotations
 
 from ssefem.errors import CaseError
-from ssefem.physics.resolved import Contact, NernstPlanckPoissonTransport
-from ssefem.physics.species import Species
+from ssefem_space_charge.resolved import Contact, NernstPlanckPoissonTransport
+from ssefem_space_charge.species import Species
 from ssefem.plugins import Plugin
 
 from ssefem_space_charge.config import Config

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from ssefem.constants import EPS0, F
-from ssefem.physics.cell_handles import TRANSPORTS
-from ssefem.physics.resolved import DEBYE_LENGTH
-from ssefem.physics.transport import ELECTROLYTE
+from ssefem.physics.handles import TRANSPORTS
+from ssefem_space_charge.resolved import DEBYE_LENGTH
+from ssefem.physics.ionics.transport import ELECTROLYTE
 
 from ssefem_space_charge.upscaled import SubProblem, double_layer_table
 

@@ -32,11 +32,11 @@ from mpi4py import MPI
 
 from ssefem.constants import F, thermal_voltage
 from ssefem.model import Model
-from ssefem.physics.butler_volmer import equilibrium_potential
-from ssefem.physics.double_layer import potential_step
-from ssefem.physics.electrode import Electrode
-from ssefem.physics.species import Species
-from ssefem.physics.transport import ELECTROLYTE, Electroneutral
+from ssefem.physics.electrochemistry.butler_volmer import equilibrium_potential
+from ssefem_space_charge.double_layer import potential_step
+from ssefem.physics.electrochemistry.electrode import Electrode
+from ssefem_space_charge.species import Species
+from ssefem.physics.ionics.transport import ELECTROLYTE, Electroneutral
 from ssefem.table_cache import cache_dir, table_key
 from ssefem.tables import piecewise_linear
 from ssefem.terms import FormContext, Observable, Term, interface_mean
@@ -97,7 +97,7 @@ def _solve(sp: SubProblem) -> dict:
     """The 1-D sub-problem on this process alone."""
     from ssefem.mesh import load_regions
     from ssefem.mesh.builder import StackSpec
-    from ssefem.physics.nernst_planck import add_nernst_planck_poisson
+    from ssefem_space_charge.nernst_planck import add_nernst_planck_poisson
     from ssefem.scales import Scales
     from ssefem.studies.continuation import solve_with_continuation
     from ssefem.system import System

@@ -14,7 +14,7 @@ from dolfinx import fem
 from dolfinx import mesh as dmesh
 from pydantic import Field
 
-from ssefem.physics.transport import ELECTROLYTE
+from ssefem.physics.ionics.transport import ELECTROLYTE
 from ssefem.plugins import Plugin, PluginConfig
 from ssefem.terms import Term
 

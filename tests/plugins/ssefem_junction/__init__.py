@@ -3,15 +3,15 @@
 Two ion-conducting layers pressed together meet at an interface with an area-specific
 resistance of its own (a poorly sintered joint, a reaction film too thin to mesh): the ion
 potential phi_e steps across it by i r. The plugin lets phi_e jump across the interface with the
-Ohmic law of :func:`ssefem.physics.jumps.resistive_jump_term`, without a core edit.
+Ohmic law of :func:`ssefem.physics.ionics.jumps.resistive_jump_term`, without a core edit.
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from ssefem.physics.jumps import resistive_jump_term
-from ssefem.physics.transport import ELECTROLYTE
+from ssefem.physics.ionics.jumps import resistive_jump_term
+from ssefem.physics.ionics.transport import ELECTROLYTE
 from ssefem.plugins import Plugin, PluginConfig
 
 

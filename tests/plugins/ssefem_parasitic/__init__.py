@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ssefem.physics.layers import ELECTROLYTE
+from ssefem.physics.electrochemistry.electrodes import ELECTROLYTE
 from ssefem.plugins import Plugin, PluginConfig
 from ssefem.terms import Term
 

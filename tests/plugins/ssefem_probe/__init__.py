@@ -21,7 +21,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ssefem.controls import StepLimiter, SweepParameter
-from ssefem.physics.transport import ELECTROLYTE
+from ssefem.physics.ionics.transport import ELECTROLYTE
 from ssefem.plugins import Plugin, PluginConfig
 from ssefem.terms import Term
 

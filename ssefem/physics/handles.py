@@ -1,10 +1,11 @@
 """Handles of the cell's state that only physics (and plugins) read (:mod:`ssefem.state`):
-published by :func:`ssefem.physics.cell.build_cell_model`."""
+published by the built-in components (:mod:`ssefem.physics.components`)."""
 
 from __future__ import annotations
 
-from ssefem.physics.electrode import Electrode
-from ssefem.physics.transport import IonTransport
+from ssefem.physics.electrochemistry.electrode import Electrode
+from ssefem.physics.ionics.transport import IonTransport
+from ssefem.physics.mechanics.contact import InterfaceContact
 from ssefem.state import Handle
 
 #: the positive electrode (the first layer) as the kinetics see it
@@ -18,3 +19,7 @@ NEGATIVE: Handle[Electrode] = Handle("negative_electrode", Electrode,
 TRANSPORTS: Handle[IonTransport] = Handle(
     "transports", IonTransport, "ion transport of each meshed ion-conducting layer, by layer",
     accumulates="dict")
+#: the contact of the metal electrode with its ion conductor, where it is not bonded
+#: (published by the mechanics component; the kinetics react only where it is closed)
+CONTACT: Handle[InterfaceContact] = Handle(
+    "electrode_contact", InterfaceContact, "contact of the metal electrode where not bonded")

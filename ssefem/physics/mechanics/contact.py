@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import ufl
 
 from ssefem.model import Model
-from ssefem.physics.mechanics import Elasticity
+from ssefem.physics.mechanics.elasticity import Elasticity
 from ssefem.terms import FormContext, Observable, Term, interface_mean
 
 

@@ -13,7 +13,7 @@ from ssefem.case import Layer
 from ssefem.fields import Field
 from ssefem.materials import Material
 from ssefem.model import Model
-from ssefem.physics.layers import ELECTROLYTE
+from ssefem.physics.electrochemistry.electrodes import ELECTROLYTE
 from ssefem.terms import FormContext, Observable, Term, interface_mean
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from ssefem.expectations import Expectation
 from ssefem.materials import Material
 from ssefem.model import Model
-from ssefem.physics.electrode import Electrode
+from ssefem.physics.electrochemistry.electrode import Electrode
 from ssefem.terms import FormContext, Observable, interface_mean
 
 #: interphase kind -> (severity, what it means)

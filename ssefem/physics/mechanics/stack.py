@@ -21,17 +21,17 @@ from ssefem.constants import F
 from ssefem.errors import CaseError
 from ssefem.materials import Library, Material
 from ssefem.model import Model
-from ssefem.physics.cell_contact import (
+from ssefem.physics.mechanics.stack_contact import (
     add_cell_contact,
     add_contact_law,
     bodies,
     contact_layers,
 )
-from ssefem.physics.cell_creep import creep_laws
-from ssefem.physics.contact import InterfaceContact
-from ssefem.physics.creep import add_creep, creep_strain
-from ssefem.physics.electrode import Electrode
-from ssefem.physics.mechanics import (
+from ssefem.physics.mechanics.stack_creep import creep_laws
+from ssefem.physics.mechanics.contact import InterfaceContact
+from ssefem.physics.mechanics.creep import add_creep, creep_strain
+from ssefem.physics.electrochemistry.electrode import Electrode
+from ssefem.physics.mechanics.elasticity import (
     HELD_DISPLACEMENT,
     ElasticLayer,
     add_elasticity,

@@ -14,8 +14,8 @@ from typing import Callable
 
 from ssefem.materials import Material
 from ssefem.model import Model
-from ssefem.physics.conduction import conduction_term
-from ssefem.physics.electrode import Electrode
+from ssefem.physics.ionics.conduction import conduction_term
+from ssefem.physics.electrochemistry.electrode import Electrode
 
 ELECTROLYTE = "phi_e"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import ufl
 
 from ssefem.model import Model
-from ssefem.physics.electrode import Electrode
-from ssefem.physics.layers import ELECTROLYTE, UFL_NS
+from ssefem.physics.electrochemistry.electrode import Electrode
+from ssefem.physics.electrochemistry.electrodes import ELECTROLYTE, UFL_NS
 from ssefem.terms import FormContext, Observable, Term, interface_mean
 
 _EPS = 1e-9

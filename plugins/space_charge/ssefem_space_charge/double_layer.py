@@ -22,9 +22,9 @@ import ufl
 
 from ssefem.constants import F
 from ssefem.model import Model
-from ssefem.physics.butler_volmer import equilibrium_potential
-from ssefem.physics.electrode import Electrode
-from ssefem.physics.nernst_planck import NPPRegion
+from ssefem.physics.electrochemistry.butler_volmer import equilibrium_potential
+from ssefem.physics.electrochemistry.electrode import Electrode
+from ssefem_space_charge.nernst_planck import NPPRegion
 from ssefem.terms import EQUILIBRATION, FormContext, Observable, Term, interface_mean
 
 _PENALTY = 20.0  # Nitsche penalty, times degree^2 kappa / h

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ssefem.expectations import Expectation
 from ssefem.model import Model
-from ssefem.physics.electrode import Electrode
+from ssefem.physics.electrochemistry.electrode import Electrode
 from ssefem.terms import Constraint, FormContext, Observable, Term
 
 APPLIED_CURRENT = "applied_current"

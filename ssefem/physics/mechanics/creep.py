@@ -7,7 +7,7 @@ The creep strain eps_cr of a layer follows Norton's law with the von Mises flow 
 so that a bar in uniaxial stress sigma creeps axially at A sigma^n (A in 1/(s Pa^n), Arrhenius in
 T from the material library; lithium: n = 6.6, LePage et al., J. Electrochem. Soc. 166, A89
 (2019)). The stress is sigma = C : (eps - eps_cr - eps* I)
-(:func:`ssefem.physics.mechanics.stress`), so the creep strain enters every use of the stress:
+(:func:`ssefem.physics.mechanics.elasticity.stress`), so the creep strain enters every use of the stress:
 the elastic term, contact, outputs.
 
 eps_cr is symmetric and traceless. Its independent components are the unknowns of a piecewise
@@ -67,7 +67,7 @@ from ssefem.controls import EQUILIBRATE, StepLimiter
 from ssefem.fields import Field
 from ssefem.materials import Material
 from ssefem.model import Model
-from ssefem.physics.mechanics import Elasticity
+from ssefem.physics.mechanics.elasticity import Elasticity
 from ssefem.state import Handle
 from ssefem.terms import DerivedField, FormContext, Observable, Term
 
@@ -131,7 +131,7 @@ def creep_rate(layer: str) -> str:
 
 def creep_strain(layer: str, dim: int):
     """``(ctx, state) -> 3x3`` creep strain of ``layer`` in a state, for
-    :attr:`ssefem.physics.mechanics.ElasticLayer.creep_strain`; ``dim`` is the mesh's."""
+    :attr:`ssefem.physics.mechanics.elasticity.ElasticLayer.creep_strain`; ``dim`` is the mesh's."""
     name = creep_field(layer)
 
     def strain(ctx: FormContext, state: dict):

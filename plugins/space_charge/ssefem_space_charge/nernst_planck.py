@@ -36,7 +36,7 @@ from ssefem.constants import EPS0, F
 from ssefem.expectations import Diagnosis
 from ssefem.fields import Field
 from ssefem.model import Model
-from ssefem.physics.species import Species
+from ssefem_space_charge.species import Species
 from ssefem.terms import FormContext, Observable, Term
 
 

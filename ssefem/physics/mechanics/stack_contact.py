@@ -2,7 +2,7 @@
 
 The metal (the softer body) and the layers on the other side become two bodies with their own
 displacements, joined at the interface by frictionless Nitsche contact
-(:func:`ssefem.physics.contact.add_interface_contact`). The mesh interface is flat; the initial
+(:func:`ssefem.physics.mechanics.contact.add_interface_contact`). The mesh interface is flat; the initial
 gap g0 carries the metal surface's shape, measured from the ion conductor:
 
 - sinusoidal roughness of RMS height h and wavelength L: g0 = sqrt(2) h (1 - cos(2 pi y / L))
@@ -17,7 +17,7 @@ The interface kinetics of the metal pass current only where the gap is within th
 distance (``InterfaceContact.closed``); the ion conductor resolves the constriction of the
 current toward the contacts as far as the mesh resolves them. With ``model = "law"`` the
 interface stays bonded and the contact law derived from that resolved problem weights its
-kinetics instead (:mod:`ssefem.physics.contact_law`).
+kinetics instead (:mod:`ssefem.physics.mechanics.contact_law`).
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from ssefem.case import Case, Contact
 from ssefem.errors import CaseError
 from ssefem.materials import Library
 from ssefem.model import Model
-from ssefem.physics.contact import InterfaceContact, add_interface_contact, interface_mean
-from ssefem.physics.contact_law import contact_law
-from ssefem.physics.mechanics import Elasticity
+from ssefem.physics.mechanics.contact import InterfaceContact, add_interface_contact, interface_mean
+from ssefem.physics.mechanics.contact_law import contact_law
+from ssefem.physics.mechanics.elasticity import Elasticity
 from ssefem.state import SUMMARY
 from ssefem.terms import FormContext, Observable, Profile
 
@@ -166,7 +166,7 @@ def add_cell_contact(model: Model, case: Case, metal: str, other: str, sigma: El
 def add_contact_law(model: Model, case: Case, metal: str, other: str, sigma: Elasticity,
                     library: Library, kinetics: tuple[float, float, float]) -> InterfaceContact:
     """The interface stays bonded; its kinetics are weighted by the effective contact factor
-    of :mod:`ssefem.physics.contact_law` at the metal's local compressive normal stress.
+    of :mod:`ssefem.physics.mechanics.contact_law` at the metal's local compressive normal stress.
     ``kinetics`` = (i0 in A/m^2, alpha_a, alpha_c) of the interface. Adds the observables
     ``contact_pressure:<interface>`` and ``contact_fraction:<interface>`` (the law's f)."""
     contact = case.mechanics.contact
@@ -216,7 +216,7 @@ def add_contact_outputs(model: Model, contact: InterfaceContact, current,
     sc = model.scales
 
     def local(q):
-        return lambda ctx: (q(ctx) * ctx.dS(tag), ctx.one * ctx.dS(tag))
+        return interface_mean(q, tag)
 
     model.add_observable(Observable(f"current_peak_to_mean:{iface}", "1",
                                     local(lambda ctx: abs(current(ctx))),

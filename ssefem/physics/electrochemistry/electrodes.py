@@ -1,7 +1,7 @@
 """Layer builders, one per material kind: each adds its layer's fields and bulk terms.
 
 An electrode builder returns the :class:`Electrode` its interfaces and terminals use; ion
-conductors get their bulk terms from their :class:`~ssefem.physics.transport.IonTransport`.
+conductors get their bulk terms from their :class:`~ssefem.physics.ionics.transport.IonTransport`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from ssefem.fields import Field
 from ssefem.materials import Material
 from ssefem.materials.ocp import get_ocp
 from ssefem.model import Model
-from ssefem.physics.conduction import conduction_term
-from ssefem.physics.electrode import Electrode
-from ssefem.physics.transport import ELECTROLYTE  # noqa: F401  (re-exported)
+from ssefem.physics.ionics.conduction import conduction_term
+from ssefem.physics.electrochemistry.electrode import Electrode
+from ssefem.physics.ionics.transport import ELECTROLYTE  # noqa: F401  (re-exported)
 from ssefem.terms import FormContext, Observable, Term
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 A displacement field (a vector, in units of the length scale) lives on each body, a group of
 bonded layers: ``u`` on the first, ``u_<first layer>`` on the others (bodies meet at contact
-interfaces, see :mod:`ssefem.physics.contact`). Each layer adds ``elasticity:<layer>``, the
+interfaces, see :mod:`ssefem.physics.mechanics.contact`). Each layer adds ``elasticity:<layer>``, the
 weak form of div(sigma) = 0 with
 
     sigma = lambda tr(eps_e) I + 2 mu eps_e,   eps_e = eps - eps_cr - eps* I,   eps = sym(grad u),
@@ -13,7 +13,7 @@ stack (x the axis, y the radius r) has the hoop strain eps_thth = u_r / r in the
 slot, and its measures carry the weight 2 pi r (see ``ssefem.mesh.regions``). ``eps*`` is an
 isotropic eigenstrain (chemical: Omega (c - c_ref) / 3, thermal: alpha (T - T_ref)) given per
 layer as a UFL expression; ``eps_cr`` is the traceless creep strain of a layer that creeps
-(:mod:`ssefem.physics.creep`). Stresses are scaled by ``stress_scale`` (Pa) before assembly.
+(:mod:`ssefem.physics.mechanics.creep`). Stresses are scaled by ``stress_scale`` (Pa) before assembly.
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
-"""The tables a case's physics needs from sub-runs (:mod:`ssefem.tabulation`), known from the
-case before any mesh exists: the runner computes them first."""
+"""The tables the mechanics needs from sub-runs (:mod:`ssefem.tabulation`), known from the case
+before any mesh exists: the mechanics component's ``tabulations`` hook gives them, and the runner
+computes them first."""
 
 from __future__ import annotations
 
 from ssefem.case import Case
 from ssefem.materials import Library
-from ssefem.physics.cell_contact import contact_layers
-from ssefem.physics.contact_law import contact_law_tabulation
+from ssefem.physics.mechanics.stack_contact import contact_layers
+from ssefem.physics.mechanics.contact_law import contact_law_tabulation
 from ssefem.tabulation import Tabulation
 
 

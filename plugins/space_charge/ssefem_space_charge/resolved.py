@@ -7,7 +7,7 @@ mu = z F phi_e / RT, so the layer's conduction term becomes sigma(c)/sigma0 * Oh
 storage, and it meets electroneutral neighbours with continuous phi_e and current. Where the
 double layer sits against an electroneutral neighbour psi has the natural (field-free) condition,
 which holds when the layer is many Debye lengths thick. Electrode faces and junctions between
-resolved layers are in :mod:`ssefem.physics.double_layer`.
+resolved layers are in :mod:`ssefem_space_charge.double_layer`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from ssefem.constants import F
 from ssefem.materials import Material
 from ssefem.model import Model
-from ssefem.physics.double_layer import add_electrode_contact, add_junction
-from ssefem.physics.electrode import Electrode
-from ssefem.physics.nernst_planck import NPPRegion, add_nernst_planck_poisson
-from ssefem.physics.species import Species
-from ssefem.physics.transport import ELECTROLYTE, IonTransport
+from ssefem_space_charge.double_layer import add_electrode_contact, add_junction
+from ssefem.physics.electrochemistry.electrode import Electrode
+from ssefem_space_charge.nernst_planck import NPPRegion, add_nernst_planck_poisson
+from ssefem_space_charge.species import Species
+from ssefem.physics.ionics.transport import ELECTROLYTE, IonTransport
 from ssefem.state import Handle
 from ssefem.terms import Observable
 

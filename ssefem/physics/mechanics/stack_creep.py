@@ -2,7 +2,7 @@
 
 ``true`` makes every metal electrode creep, a list names the layers; each must be a metal whose
 library entry has Norton's law (``creep_prefactor``, ``creep_exponent``). The physics is
-:mod:`ssefem.physics.creep`.
+:mod:`ssefem.physics.mechanics.creep`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from ssefem.case import Case
 from ssefem.errors import CaseError
 from ssefem.materials import Library
-from ssefem.physics.creep import CreepLaw
+from ssefem.physics.mechanics.creep import CreepLaw
 
 KEY = "mechanics.creep"
 _LAW = ("creep_prefactor", "creep_exponent")

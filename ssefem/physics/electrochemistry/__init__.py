@@ -1,0 +1,1 @@
+"""Electrodes, interface kinetics, terminals and thin layers."""

@@ -1,0 +1,1 @@
+"""Ion transport in the ion conductors: the electroneutral default, conduction terms and potential jumps."""

@@ -1,0 +1,1 @@
+"""Elasticity, contact, creep, and their coupling to the cell stack."""

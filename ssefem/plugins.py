@@ -17,6 +17,7 @@ The hooks, in the order a run calls them:
    :meth:`Plugin.sweep_parameters` declares the names of the sweep parameters the plugin adds,
    so that a case sweeping an unknown one is refused before meshing;
    :meth:`Plugin.tabulations`, tables from sub-runs that the runner computes (cached) first;
+   :meth:`Plugin.studies`, protocol step kinds of the plugin's own (checked here too);
 3. :meth:`Plugin.mesh_features`, :meth:`Plugin.transports`;
 4. :meth:`Plugin.scales` (one component sets the model's nondimensionalisation), then every
    part's :meth:`Plugin.fields`, then every part's :meth:`Plugin.terms` on the model
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ssefem.model import Model
     from ssefem.physics.ionics.transport import IonTransport
     from ssefem.scales import Scales
+    from ssefem.studies.registry import Study
     from ssefem.tabulation import Tabulation
 
 GROUP = "ssefem.plugins"
@@ -111,6 +113,11 @@ class Plugin:
         """Tables the model needs from sub-runs (:mod:`ssefem.tabulation`), known from the case
         before any mesh exists: the runner computes (or finds cached) each one first, and the
         model's hooks read them with :func:`ssefem.tabulation.table`."""
+        return []
+
+    def studies(self) -> list[Study]:
+        """Protocol step kinds the plugin adds (:mod:`ssefem.studies.registry`): each a step
+        model and what runs it; ``prepare`` checks a case's steps of those kinds."""
         return []
 
     def mesh_features(self, gmsh: Any, spec: StackSpec) -> None:

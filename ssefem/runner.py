@@ -30,6 +30,7 @@ from ssefem.state import SUMMARY
 from ssefem.studies import ProtocolRunner
 from ssefem.studies.checkpoint import Checkpointer, case_fingerprint, find_restart, load_checkpoint
 from ssefem.studies.protocol import Position
+from ssefem.studies.registry import collect_studies
 from ssefem.system import System
 from ssefem.tabulation import Tabulation, cached, remember
 from ssefem.validate import prepare
@@ -100,7 +101,8 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
         try:
             interrupts.check(0.0)  # a signal during meshing or compilation: nothing written
             if not write:
-                runner = ProtocolRunner(setup.system, case, setup.record)
+                runner = ProtocolRunner(setup.system, case, setup.record,
+                                        studies=collect_studies(setup.plugins))
                 runner.on_position = lambda position: interrupts.check(runner.time)
                 runner.equilibrate()
                 runner.run()
@@ -199,7 +201,8 @@ def _staged_run(s: _Setup, target, progress, restart, interrupts: Interrupts) ->
                     space.after("fields")
 
             runner = ProtocolRunner(system, case, s.record, on_step,
-                                    bar.update_to if bar is not None else None)
+                                    bar.update_to if bar is not None else None,
+                                    studies=collect_studies(s.plugins))
             fingerprint = case_fingerprint(case.model_dump(mode="json"))
             start, source = None, None
             if restart:

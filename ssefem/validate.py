@@ -19,6 +19,7 @@ from ssefem.materials import Library, Material, get_ocp
 from ssefem.materials.ocp import numpy_ns
 from ssefem.mesh.budget import available_memory, check_budget
 from ssefem.mesh.mesh_file import check_mesh_file
+from ssefem.studies.registry import check_study_steps, collect_studies
 from ssefem.plugins import (
     Plugin,
     collect_transports,
@@ -52,6 +53,7 @@ def _prepare(case: Case, comm: MPI.Comm) -> tuple[Library, list[Plugin]]:
     validate_plugins(parts, case, library)  # the components' checks, then the plugins'
     collect_transports(parts, case, library)  # the plugins check their choices here
     check_sweeps(case, parts)
+    check_study_steps(case, collect_studies(parts))
     check_protocol(case, library)
     _collective(comm, lambda: _check_files(case, comm))
     return library, parts
@@ -62,7 +64,7 @@ def check_sweeps(case: Case, parts: list[Plugin]) -> None:
     declares (the mechanics component's ``stack_pressure`` with [mechanics], say)."""
     offered = declared_sweep_parameters(parts, case)
     for i, step in enumerate(case.protocol.steps):
-        name = step.sweep.parameter if step.sweep is not None else None
+        name = step.swept.parameter if step.swept is not None else None
         if name is not None and name not in offered:
             raise CaseError(f"protocol.steps[{i}].sweep.parameter",
                             f"unknown sweep parameter {name!r}; this case offers: "
@@ -131,11 +133,11 @@ def check_protocol(case: Case, library: Library) -> None:
     first_move = True
     for i, step in enumerate(case.protocol.steps):
         key = f"protocol.steps[{i}]"
-        if step.c_rate is not None and positive.kind != "insertion_electrode":
+        if getattr(step, "c_rate", None) is not None and positive.kind != "insertion_electrode":
             raise CaseError(f"{key}.c_rate", f"a C-rate needs the capacity of an insertion "
                             f"electrode as the first (positive) layer, not the "
                             f"{positive.kind} {positive.name!r}: give 'current' in A/m^2")
-        v = step.until_voltage
+        v = getattr(step, "until_voltage", None)
         if step.kind == "discharge" and v is not None and v >= hi:
             raise CaseError(f"{key}.until_voltage", f"{v:g} V is above the cell's open-circuit "
                             f"window {window}: a discharge only lowers the voltage")

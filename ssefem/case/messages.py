@@ -16,6 +16,7 @@ import typing
 from pydantic import BaseModel, ValidationError
 
 from ssefem.case.hints import temperature_hint
+from ssefem.case.steps import TAG, step_model
 from ssefem.errors import CaseError
 
 #: most characters of an offending value echoed in a message
@@ -77,13 +78,17 @@ def key_path(loc: tuple) -> str:
 
 def _is_schema_tag(part: str) -> bool:
     """pydantic's own location parts: validator and union-member tags, not case keys."""
-    return part.startswith(("function-", "literal[", "union[", "list[", "dict[", "tagged-union["))
+    return part.startswith(("function-", "literal[", "union[", "list[", "dict[", "tagged-union[",
+                            TAG))
 
 
 def _model_at(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
     """The model class whose field ``loc`` names (for the suggestions of an unknown key)."""
     current: object = root
     for part in loc:
+        if isinstance(part, str) and part.startswith(TAG):  # the protocol step's kind
+            current = step_model(part)
+            continue
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             if not isinstance(part, str) or part not in current.model_fields:

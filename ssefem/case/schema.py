@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ssefem.case.hints import (SMALLEST_ELEMENT_UM, SMALLEST_FACE_CELL_UM, check_length,
                                check_pressure)
+from ssefem.case.base import Strict
+from ssefem.case.solver_defaults import NEWTON_DEFAULTS
+from ssefem.case.steps import Step, Sweep  # noqa: F401  (Sweep: part of the schema's API)
 from ssefem.errors import CaseError
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False,
-                              strict=True)
+_Strict = Strict
 
 
 class Layer(_Strict):
@@ -80,73 +81,6 @@ class Geometry(_Strict):
         return self
 
 
-class Sweep(_Strict):
-    """A steady step's sweep: every current at each value of a parameter that a component of
-    the model offers (the core's mechanics: ``stack_pressure`` in MPa; plugins add their own)."""
-
-    parameter: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_:.\-]*$", max_length=64,
-                           description="name of a sweep parameter of the model")
-    values: list[float] = Field(min_length=1, description="values in the parameter's unit")
-
-
-class Step(_Strict):
-    """One protocol step. Current densities in A/m^2, positive = discharge."""
-
-    kind: Literal["discharge", "charge", "hold", "rest", "steady"]
-    current: float | None = Field(None, ge=0, description="A/m^2 (magnitude)")
-    c_rate: float | None = Field(None, gt=0, description="C-rate of the cathode capacity")
-    voltage: float | None = Field(None, gt=0, lt=10, description="V, for 'hold'")
-    until_voltage: float | None = Field(None, gt=0, lt=10, description="V cut-off")
-    until_current: float | None = Field(None, gt=0, description="A/m^2, end of a 'hold'")
-    duration: float | None = Field(None, gt=0, description="s, longest time of the step")
-    currents: list[float] | None = Field(None, description="A/m^2, for 'steady' (signed)")
-    stack_pressures: list[float] | None = Field(
-        None, description="MPa, for 'steady' with [mechanics]: every current at each pressure "
-        "(the same as sweep = {parameter = 'stack_pressure', values = [...]})")
-    sweep: Sweep | None = Field(
-        None, description="for 'steady': every current at each value of a sweep parameter")
-
-    @property
-    def swept(self) -> Sweep | None:
-        """The step's sweep, ``stack_pressures`` given as the sweep of ``stack_pressure``."""
-        if self.stack_pressures is not None:
-            return Sweep(parameter="stack_pressure", values=list(self.stack_pressures))
-        return self.sweep
-
-    @model_validator(mode="after")
-    def _check(self) -> Step:
-        k = self.kind
-        if k in ("discharge", "charge"):
-            if (self.current is None) == (self.c_rate is None):
-                raise ValueError(f"a '{k}' step needs exactly one of 'current' or 'c_rate'")
-            if self.until_voltage is None and self.duration is None:
-                raise ValueError(f"a '{k}' step needs 'until_voltage' or 'duration'")
-        elif k == "hold":
-            if self.voltage is None:
-                raise ValueError("a 'hold' step needs 'voltage'")
-            if self.duration is None and self.until_current is None:
-                raise ValueError("a 'hold' step needs 'duration' or 'until_current'")
-        elif k == "rest":
-            if self.duration is None:
-                raise ValueError("a 'rest' step needs 'duration'")
-        elif k == "steady":
-            if not self.currents:
-                raise ValueError("a 'steady' step needs a non-empty 'currents' list")
-            if self.stack_pressures is not None and (
-                    not self.stack_pressures or min(self.stack_pressures) <= 0):
-                raise CaseError("stack_pressures", "needs a non-empty list of pressures > 0 MPa")
-            for j, p in enumerate(self.stack_pressures or ()):
-                check_pressure(f"stack_pressures[{j}]", p)
-        if self.stack_pressures is not None and k != "steady":
-            raise CaseError("stack_pressures", f"only a 'steady' step sweeps pressures, not "
-                            f"'{k}'")
-        if self.sweep is not None and k != "steady":
-            raise CaseError("sweep", f"only a 'steady' step sweeps, not '{k}'")
-        if self.sweep is not None and self.stack_pressures is not None:
-            raise CaseError("sweep", "give 'sweep' or 'stack_pressures', not both")
-        return self
-
-
 class Protocol(_Strict):
     steps: list[Step] = Field(min_length=1)
     repeat: int = Field(1, ge=1, le=100000)
@@ -159,12 +93,13 @@ class Initial(_Strict):
 
 
 class Solver(_Strict):
-    rtol: float = Field(1e-10, gt=0, lt=1)
-    atol: float = Field(1e-12, gt=0)
+    rtol: float = Field(NEWTON_DEFAULTS["rtol"], gt=0, lt=1)
+    atol: float = Field(NEWTON_DEFAULTS["atol"], gt=0)
     stol: float = Field(
-        1e-13, ge=0, lt=1, description="converged when the Newton step is below stol * |u|")
-    max_iterations: int = Field(30, ge=1)
-    linear_solver: Literal["mumps", "superlu_dist", "gamg"] = "mumps"
+        NEWTON_DEFAULTS["stol"], ge=0, lt=1,
+        description="converged when the Newton step is below stol * |u|")
+    max_iterations: int = Field(NEWTON_DEFAULTS["max_iterations"], ge=1)
+    linear_solver: Literal["mumps", "superlu_dist", "gamg"] = NEWTON_DEFAULTS["linear_solver"]
     dt_initial: float = Field(1.0, gt=0, description="s")
     dt_max: float = Field(600.0, gt=0, description="s")
     dt_min: float = Field(1e-6, gt=0, description="s")

@@ -242,7 +242,7 @@ class Regions:
         nodes, um, over all ranks (from the mesh, so also for a user's mesh)."""
         cells = self.cells(layer)
         cells = cells[cells < self.mesh.topology.index_map(self.dim).size_local]
-        nodes = self.mesh.geometry.dofmap[cells].ravel()
+        nodes = self.mesh.geometry.dofmaps[0][cells].ravel()
         x = self.mesh.geometry.x[nodes, 0]
         return (self.comm.allreduce(float(x.min(initial=np.inf)), op=MPI.MIN),
                 self.comm.allreduce(float(x.max(initial=-np.inf)), op=MPI.MAX))

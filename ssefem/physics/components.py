@@ -71,19 +71,20 @@ class Mechanics(Plugin):
         if case.mechanics is None:
             for i, step in enumerate(case.protocol.steps):
                 key = f"protocol.steps[{i}]"
-                if step.stack_pressures is not None:
+                if getattr(step, "stack_pressures", None) is not None:
                     raise CaseError(f"{key}.stack_pressures", "a pressure sweep needs a "
                                     "[mechanics] table")
-                if step.sweep is not None and step.sweep.parameter == STACK_PRESSURE_SWEEP:
+                if getattr(step, "sweep", None) is not None and (
+                        step.sweep.parameter == STACK_PRESSURE_SWEEP):
                     raise CaseError(f"{key}.sweep.parameter", "the stack pressure needs a "
                                     "[mechanics] table")
             return
         elastic_constants(case, library)
         for i, step in enumerate(case.protocol.steps):
-            if step.sweep is None or step.sweep.parameter != STACK_PRESSURE_SWEEP:
+            if step.swept is None or step.swept.parameter != STACK_PRESSURE_SWEEP:
                 continue
             key = f"protocol.steps[{i}].sweep.values"
-            for j, p in enumerate(step.sweep.values):
+            for j, p in enumerate(step.swept.values):
                 if p <= 0:
                     raise CaseError(f"{key}[{j}]", "a stack pressure must be > 0 MPa")
                 check_pressure(f"{key}[{j}]", p)

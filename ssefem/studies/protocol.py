@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ssefem.case import Case, Step
+from ssefem.case.steps import StepBase, StudyStep
 from ssefem.cell_state import CAPACITY
 from ssefem.controls import EQUILIBRATE, SweepParameter
 from ssefem.errors import ConvergenceFailure, SolverError
 from ssefem.physics.electrochemistry.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
 from ssefem.studies.continuation import solve_with_continuation
 from ssefem.studies.monitor import Monitor
+from ssefem.studies.registry import Study, resolve
 from ssefem.system import System
 from ssefem.terms import EQUILIBRATION
 
@@ -66,8 +68,10 @@ class ProtocolRunner:
     def __init__(self, system: System, case: Case, record: Callable[[dict], None],
                  on_step: Callable[[int, float], None] | None = None,
                  progress: Callable[[float], None] | None = None,
-                 on_position: Callable[[Position], None] | None = None):
+                 on_position: Callable[[Position], None] | None = None,
+                 studies: dict[str, Study] | None = None):
         self.system = system
+        self.studies = dict(studies or {})
         self.case = case
         self.opts = case.solver
         self.record = record
@@ -156,10 +160,35 @@ class ProtocolRunner:
                     continue
                 here = start is not None and (cycle, index) == (start.cycle, start.index)
                 self._resume = start if here and not start.at_boundary else None
-                runner = getattr(self, f"_{step.kind}")
-                self.results.append(runner(step, index, cycle))
+                if isinstance(step, StudyStep):
+                    self.results.append(self._study(step, index, cycle))
+                else:
+                    self.results.append(getattr(self, f"_{step.kind}")(step, index, cycle))
                 self.on_position(Position(cycle, index + 1))
         return self.results
+
+    def _study(self, step: StudyStep, index: int, cycle: int) -> StepResult:
+        study = self.studies.get(step.kind)
+        if study is None:
+            raise ValueError(f"no study runs steps of kind {step.kind!r} (known: "
+                             f"{', '.join(self.studies) or 'none'})")
+        return study.run(self, resolve(study, step, f"protocol.steps[{index}]"), index, cycle)
+
+    # -- what a study may call -------------------------------------------------------------------
+    def steady_state(self, current: float, what: str | None = None) -> dict:
+        """Solve the steady state at ``current`` (A/m^2, discharge positive), reached by
+        continuation from the present state; returns its observations."""
+        self._continue(APPLIED_CURRENT, current / self.i_ref, what or f"{current} A/m^2")
+        return self.system.observe()
+
+    def record_state(self, obs: dict, step: StepBase, index: int, cycle: int,
+                     current: float, **extra: float) -> dict:
+        """Record ``obs`` (the state the fields hold) as a row of the time series, checked
+        against the model's expectations; ``extra`` adds columns the study declared."""
+        row = {**self._row(obs, step, index, cycle, current), **extra}
+        self.record(row)
+        self.monitor.check(row)
+        return row
 
     def counters(self) -> dict:
         """The runner's totals and finished steps (JSON-ready), for a checkpoint."""

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from petsc4py import PETSc
 
-#: Newton's defaults; the case's ``[solver]`` table and a bare :class:`~ssefem.system.System`
-#: both start from these
-NEWTON_DEFAULTS = {"rtol": 1e-10, "atol": 1e-12, "stol": 1e-13, "max_iterations": 30,
-                   "linear_solver": "mumps"}
+from ssefem.case.solver_defaults import NEWTON_DEFAULTS  # noqa: E402,F401  (re-exported)
 
 PER_SOLVE = "per solve"  # snes_lag_preconditioner: once per Newton solve (see solver.py)
 

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from ssefem.case.schema import Step, Sweep
+from ssefem.case.steps import Sweep
+from ssefem.case.steps import Step as StepUnion
 from ssefem.errors import CaseError
+
+
+class Step:
+    """The step union, called as the one flat model used to be (kind chooses the model)."""
+
+    _adapter = TypeAdapter(StepUnion)
+
+    def __new__(cls, **data):
+        return cls._adapter.validate_python(data)
+
+    @classmethod
+    def model_validate(cls, data):
+        return cls._adapter.validate_python(data)
 
 
 def test_sweep_and_stack_pressures_are_one_thing():

@@ -67,9 +67,9 @@ def write_outputs(results, config) -> None:
     transports = model.state.find(TRANSPORTS, {})
     resolved = {n: t for n, t in transports.items() if t.name == "nernst_planck_poisson"}
     meshed = [layer for layer in case.layers if layer.mode == "meshed"]
-    faces = np.concatenate([[0.0], np.cumsum([layer.thickness for layer in meshed])])
-    face_of = {f"{a.name}|{b.name}": faces[k + 1] for k, (a, b) in
-               enumerate(zip(meshed, meshed[1:], strict=False))}
+    # where each interface lies, from the mesh (collective)
+    face_of = {f"{a.name}|{b.name}": model.regions.extent(b.name)[0]
+               for a, b in zip(meshed, meshed[1:], strict=False)}
     debye = model.state.get(DEBYE_LENGTH)
     debye_nm = {n: 1e9 * debye[n] for n in resolved}
     profiles = {n: layer_profile(system, n, t) for n, t in resolved.items()}

@@ -11,6 +11,8 @@
   the steady sweep parameter ``leak_current`` (A/m^2) sets it, with the column
   ``leak_current_set``. The faradaic currents do not change, the layer's ohmic drop does, by
   leak * thickness / conductivity;
+- the study ``probe_points``: a protocol step of the plugin's own kind, the steady state at each
+  of its ``currents`` (A/m^2) recorded as a row, through the protocol runner's public calls;
 - ``validate``: ``leak_layer`` must be a meshed ion-conducting layer of the case (checked with
   the material library, before meshing; :meth:`Plugin.invalid`), and a ``leak_current`` needs
   one (a plain ``ValueError``).
@@ -18,11 +20,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
+from ssefem.case.steps import StepBase
 from ssefem.controls import StepLimiter, SweepParameter
 from ssefem.physics.ionics.transport import ELECTROLYTE
 from ssefem.plugins import Plugin, PluginConfig
+from ssefem.studies.protocol import StepResult
+from ssefem.studies.registry import Study
 from ssefem.terms import Term
 
 #: (trial step s, change) of every call of the halving limiter, in order
@@ -62,6 +69,17 @@ class HalvingLimiter(StepLimiter):
         return out
 
 
+class PointsStep(StepBase):
+    kind: Literal["probe_points"]
+    currents: list[float] = Field(min_length=1, description="A/m^2, discharge positive")
+
+
+def run_points(runner, step: PointsStep, index: int, cycle: int) -> StepResult:
+    for i in step.currents:
+        runner.record_state(runner.steady_state(i), step, index, cycle, i)
+    return StepResult(step.kind, index, cycle, "done", runner.time)
+
+
 class Probe(Plugin):
     name = "probe"
     version = "0.1"
@@ -82,6 +100,9 @@ class Probe(Plugin):
         kind = library.get(case.layer(name).material).kind
         if kind != "ion_conductor":
             self.invalid("leak_layer", f"{name!r} is a {kind}, not an ion conductor")
+
+    def studies(self):
+        return [Study(PointsStep, run_points)]
 
     def sweep_parameters(self, case):
         return [SWEEP] if self.config.leak_layer is not None else []

@@ -40,103 +40,27 @@ import sysconfig
 from collections.abc import Iterator
 from importlib.metadata import EntryPoint, distributions
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from ssefem.case.messages import from_validation_error
 from ssefem.errors import CaseError
+from ssefem.plugin_api import Plugin, PluginConfig
+
+__all__ = ["CORE", "GROUP", "Plugin", "PluginConfig", "collect_transports",
+           "declared_sweep_parameters", "installed", "load_components", "load_plugins",
+           "validate_plugins"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ssefem.case import Case
-    from ssefem.materials import Library, Material
-    from ssefem.mesh.builder import StackSpec
-    from ssefem.model import Model
+    from ssefem.materials import Library
     from ssefem.physics.ionics.transport import IonTransport
-    from ssefem.scales import Scales
-    from ssefem.studies.registry import Study
-    from ssefem.tabulation import Tabulation
+
 
 GROUP = "ssefem.plugins"
 #: the distribution whose entry points are the built-in components
 CORE = "ssefem"
-
-
-class PluginConfig(BaseModel):
-    """Base of a plugin's ``[plugins.<name>]`` table: unknown keys are rejected."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class Plugin:
-    """Base class of ssefem plugins. Override the hooks you need.
-
-    Attributes:
-        name: the name a case uses under ``[plugins.<name>]``.
-        Config: pydantic model of the plugin's table.
-    """
-
-    name: ClassVar[str] = ""
-    version: ClassVar[str] = "0"
-    description: ClassVar[str] = ""
-    Config: ClassVar[type[PluginConfig]] = PluginConfig
-    #: where the hooks run among the components (a plugin's hooks run after every component's)
-    order: ClassVar[int] = 100
-
-    def __init__(self, config: PluginConfig | None = None):
-        self.config = config if config is not None else self.Config()
-
-    def scales(self, case: Case, library: Library) -> Scales | None:
-        """The model's reference scales, for the one component that sets them."""
-        return None
-
-    def materials(self) -> list[Material]:
-        """Extra material-library entries."""
-        return []
-
-    def validate(self, case: Case, library: Library) -> None:
-        """Check the plugin's table against the case and the material library (its materials
-        added) before anything is meshed; raise with :meth:`invalid` (or a ``ValueError``,
-        reported under ``plugins.<name>``)."""
-
-    def invalid(self, key: str, message: str) -> None:
-        """Refuse the case: raises the one-line error ``plugins.<name>.<key>: <message>``."""
-        raise CaseError(f"plugins.{self.name}.{key}" if key else f"plugins.{self.name}",
-                        message)
-
-    def sweep_parameters(self, case: Case) -> list[str]:
-        """Names of the sweep parameters the plugin adds to the model of ``case`` (in its
-        terms hook), declared without a model so that ``ssefem validate`` knows them."""
-        return []
-
-    def tabulations(self, case: Case, library: Library) -> list[Tabulation]:
-        """Tables the model needs from sub-runs (:mod:`ssefem.tabulation`), known from the case
-        before any mesh exists: the runner computes (or finds cached) each one first, and the
-        model's hooks read them with :func:`ssefem.tabulation.table`."""
-        return []
-
-    def studies(self) -> list[Study]:
-        """Protocol step kinds the plugin adds (:mod:`ssefem.studies.registry`): each a step
-        model and what runs it; ``prepare`` checks a case's steps of those kinds."""
-        return []
-
-    def mesh_features(self, gmsh: Any, spec: StackSpec) -> None:
-        """Change the gmsh model (rank 0) after the stack is built, before it is meshed."""
-
-    def transports(self, case: Case, library: Library) -> dict[str, IonTransport]:
-        """Ion transports for some meshed ion-conducting layers, by layer name (the others stay
-        electroneutral). Called before the model is built."""
-        return {}
-
-    def fields(self, model: Model, case: Case) -> None:
-        """Add fields to the model."""
-
-    def terms(self, model: Model, case: Case) -> None:
-        """Add named residual terms (bulk or interface) and observables to the model, and step
-        limiters and sweep parameters (:mod:`ssefem.controls`)."""
-
-    def outputs(self, results: Any) -> None:
-        """Write extra outputs at the end of a run (``results`` is the run's result object)."""
 
 
 def _resolved(entry: str) -> Path | None:

@@ -35,7 +35,7 @@ from ssefem.physics.mechanics.elasticity import STACK_PRESSURE_SWEEP
 from ssefem.physics.mechanics.elasticity import sweep_parameters as mechanics_sweeps
 from ssefem.physics.mechanics.stack import add_cell_mechanics, elastic_constants
 from ssefem.physics.mechanics.tabulations import tabulations as contact_tabulations
-from ssefem.plugins import Plugin
+from ssefem.plugin_api import Plugin
 from ssefem.scales import Scales
 from ssefem.tabulation import Tabulation
 

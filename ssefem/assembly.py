@@ -2,7 +2,7 @@
 
 A part is anything with the model hooks of :class:`ssefem.plugins.Plugin`: ``scales`` (exactly
 one part sets the nondimensionalisation), then every part's ``fields`` and then every part's
-``terms``, in the order given (the built-in components first, by their ``order``, then the
+``terms``, in the order given, then the model's consistency checks (the built-in components first, by their ``order``, then the
 plugins as the case lists them). What a part adds carries its name as its origin; what it
 publishes in ``model.state`` the later hooks read. The assembler knows no physics.
 """
@@ -42,4 +42,6 @@ def assemble(case: Case, library: Any, regions: Regions, parts: Sequence[Any],
         for p in parts:
             with model.origin(p.name):
                 getattr(p, hook)(model, case)
+    for check in model.checks:
+        check()
     return model

@@ -8,6 +8,8 @@ limiters and sweep parameters (:mod:`ssefem.controls`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +41,9 @@ class Model:
     #: ranges the physics expects its quantities in (a warning when a run leaves one)
     expectations: list[Expectation] = field(default_factory=list)
     diagnoses: list[Diagnosis] = field(default_factory=list)
+    #: consistency checks run once every component and plugin has added its part (a CaseError
+    #: before anything is compiled: ssefem.assembly.assemble)
+    checks: list[Callable[[], None]] = field(default_factory=list)
     #: what the components published for each other and the studies (ssefem.state)
     state: ModelState = field(default_factory=ModelState)
     #: bounds on the time steps of a transient protocol step (ssefem.controls.StepLimiter)
@@ -98,6 +103,9 @@ class Model:
         if any(x.name == e.name for x in self.expectations):
             raise ValueError(f"expectation {e.name!r} defined twice")
         self.expectations.append(e)
+
+    def add_check(self, check: Callable[[], None]) -> None:
+        self.checks.append(check)
 
     def add_diagnosis(self, d: Diagnosis) -> None:
         if any(x.name == d.name for x in self.diagnoses):

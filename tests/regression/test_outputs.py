@@ -330,3 +330,17 @@ def test_pressure_sweep_case_writes_its_outputs(tmp_path):
     assert len(profile) == 3 * 20
     assert {"y [m]", "contact_pressure [Pa]", "gap [m]", "closed",
             "current_density [A/m^2]"} <= set(profile[0])
+
+
+@pytest.mark.parametrize("show", [False, True])
+def test_cli_run_follows_output_progress(tmp_path, show):
+    """``ssefem run`` draws the progress bar exactly when the case's ``output.progress`` says
+    so (without ``--no-progress``): tqdm's bar counts steps on stderr."""
+    from conftest import make_case
+
+    case = make_case(protocol={"steps": [{"kind": "rest", "duration": 3.0}]},
+                     solver={"dt_initial": 1.0, "dt_max": 1.0},
+                     output={"progress": show, "plots": False, "fields_every": 0})
+    out = _cli("run", str(_write_case(tmp_path / "case.toml", case)), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert ("step/s" in out.stderr or "s/step" in out.stderr) == show, out.stderr

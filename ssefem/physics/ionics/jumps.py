@@ -85,14 +85,20 @@ def interior_penalty_term(model: Model, field: str, conductivity: dict[str, str]
     conduction term defines it). Contributes nothing while the field is not broken; a broken
     field must live on exactly those layers."""
 
+    def check():
+        f = model.fields[field]
+        missing = [n for n in f.layers if n not in conductivity] if f.broken else []
+        if missing:
+            raise CaseError("plugins", f"{field!r} cannot jump: the layer {missing[0]!r} has no "
+                            "Ohmic conduction (a resolved transport) to keep it continuous")
+
+    model.add_check(check)  # when the model is assembled, before anything is compiled
+
     def build(ctx: FormContext):
         f = model.fields[field]
         if not f.broken:
             return {}
-        missing = [n for n in f.layers if n not in conductivity]
-        if missing:
-            raise CaseError("plugins", f"{field!r} cannot jump: the layer {missing[0]!r} has no "
-                            "Ohmic conduction (a resolved transport) to keep it continuous")
+        check()
         regions = ctx.regions
         Q = fem.functionspace(regions.mesh, ("DG", 0))
         sigma = 0

@@ -1,32 +1,9 @@
-"""Plugins and components: classes registered under the entry-point group ``ssefem.plugins``.
+"""Loading plugins and components: the classes registered under the entry-point group
+``ssefem.plugins`` (the base class and its hooks: :mod:`ssefem.plugin_api`).
 
 ssefem's own physics registers there too, as *components* (the entry points of the ``ssefem``
-distribution: ``electrochemistry``, ``mechanics``): a component is loaded for every case and
-configured by the case's own tables; a plugin only when the case names it under
-``[plugins.<name>]``. Both have the same hooks, run by the same code, components first (by
-their ``order``); in-tree plugins register exactly like third-party ones and the core never
-imports a plugin. Every hook is a no-op by default, and every term and observable a component or
-plugin adds carries its name.
-
-The hooks, in the order a run calls them:
-
-1. ``Config`` validates the plugin's table (pydantic; ``plugins.<name>.<key>`` errors);
-2. :meth:`Plugin.materials`, then :meth:`Plugin.validate` with the case and the material library
-   (``ssefem validate`` and ``ssefem run`` before meshing): checks that need the case, raised as
-   :meth:`Plugin.invalid` or a ``ValueError``, become one-line ``plugins.<name>...`` errors;
-   :meth:`Plugin.sweep_parameters` declares the names of the sweep parameters the plugin adds,
-   so that a case sweeping an unknown one is refused before meshing;
-   :meth:`Plugin.tabulations`, tables from sub-runs that the runner computes (cached) first;
-   :meth:`Plugin.studies`, protocol step kinds of the plugin's own (checked here too);
-3. :meth:`Plugin.mesh_features`, :meth:`Plugin.transports`;
-4. :meth:`Plugin.scales` (one component sets the model's nondimensionalisation), then every
-   part's :meth:`Plugin.fields`, then every part's :meth:`Plugin.terms` on the model
-   (:func:`ssefem.assembly.assemble`): ``model.library`` is the run's
-   material library, ``model.state`` what the core published (:mod:`ssefem.state`, e.g.
-   :data:`ssefem.cell_state.CAPACITY`); the terms hook also adds step limiters
-   (``model.add_step_limiter``) and sweep parameters (``model.add_sweep_parameter``, see
-   :mod:`ssefem.controls`);
-5. :meth:`Plugin.outputs` at the end of a run.
+distribution); they are loaded for every case, a plugin only when the case names it under
+``[plugins.<name>]``, and only from installed distributions, never from the working directory.
 """
 
 from __future__ import annotations

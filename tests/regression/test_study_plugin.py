@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter
 
+from ssefem.case import dump_toml
 from ssefem.case.steps import Discharge, Hold, Steady, Step, StudyStep
 from ssefem.errors import CaseError
 from ssefem.runner import run
@@ -75,34 +76,15 @@ def test_steps_are_a_union_keyed_on_kind():
                                 "voltage": 4.0}])
 
 
-CASE = """name = "study"
-[geometry]
-dimension = 1
-[[layers]]
-name = "cathode"
-material = "LiCoO2"
-thickness = 2.0
-[[layers]]
-name = "electrolyte"
-material = "LiPON"
-thickness = 1.5
-[[layers]]
-name = "anode"
-material = "Li"
-thickness = 3.0
-[[protocol.steps]]
-{step}
-[plugins.probe]
-"""
-
-
 @pytest.mark.parametrize(("step", "key"), [
-    ('kind = "probe_points"\ncurrents = [1.0]\nbogus = 2', "protocol.steps[0].bogus"),
-    ('kind = "probe_points"\ncurrents = ["1"]', "protocol.steps[0].currents[0]"),
-    ('kind = "probe_pionts"\ncurrents = [1.0]', "protocol.steps[0].kind"),
+    ({"kind": "probe_points", "currents": [1.0], "bogus": 2}, "protocol.steps[0].bogus"),
+    ({"kind": "probe_points", "currents": ["1"]}, "protocol.steps[0].currents[0]"),
+    ({"kind": "probe_pionts", "currents": [1.0]}, "protocol.steps[0].kind"),
 ])
-def test_cli_validate_refuses_bad_study_steps(tmp_path, step, key):
-    (tmp_path / "case.toml").write_text(CASE.format(step=step))
+def test_cli_validate_refuses_bad_study_steps(case_factory, tmp_path, step, key):
+    case = case_factory(plugins={"probe": {}}, protocol={"steps": [step]})
+    (tmp_path / "case.toml").write_text(dump_toml(case.model_dump(mode="json",
+                                                                  exclude_none=True)))
     env = {**os.environ, "PYTHONPATH": str(PLUGINS)}
     proc = subprocess.run([sys.executable, "-m", "ssefem.cli", "validate", "case.toml"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,

@@ -47,6 +47,8 @@ class RunResult:
     summary: dict
     system: System
     profiles: ProfileSeries | None = None
+    #: the studies' tables (name -> rows), as written to <name>.csv
+    tables: dict = dataclasses.field(default_factory=dict)
 
 
 def stack_spec(case: Case) -> StackSpec:
@@ -108,7 +110,7 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
                 runner.run()
                 return RunResult(case, None, setup.series,
                                  _finish(setup.summary, runner, setup.timings, None),
-                                 setup.system, setup.profiles)
+                                 setup.system, setup.profiles, runner.tables)
             return _staged_run(setup, target, progress, restart, interrupts)
         finally:
             # the solvers are destroyed here, in one order on every rank (MUMPS's destruction
@@ -247,6 +249,8 @@ def _staged_run(s: _Setup, target, progress, restart, interrupts: Interrupts) ->
             space.before("fields")
             fields.write(runner.time)
         series.write(res.path("timeseries.csv"), comm)
+        for name, rows in runner.tables.items():
+            res.write_text(f"{name}.csv", table_csv(rows))
         on_rank0(comm, lambda: profiles.write(res.path("profiles")))
         res.write_text("resolved_case.toml", dump_toml(case.model_dump(mode="json",
                                                                        exclude_none=True)))
@@ -255,7 +259,7 @@ def _staged_run(s: _Setup, target, progress, restart, interrupts: Interrupts) ->
             from ssefem.output.plots import plot_results
 
             on_rank0(comm, lambda: plot_results(res.staging, series, summary, profiles))
-        result = RunResult(case, res.target, series, summary, system, profiles)
+        result = RunResult(case, res.target, series, summary, system, profiles, runner.tables)
         staged = dataclasses.replace(result, directory=res.staging)  # published with the rest
         for p in s.plugins:
             p.outputs(staged)
@@ -288,11 +292,23 @@ def _finish(summary: dict, runner: ProtocolRunner, timings: dict, failure) -> di
                 "end_time_s": r.time} for r in rows],
         solver={"accepted_steps": runner.nsteps, "newton_iterations": runner.newton_total,
                 "cutbacks": runner.cutbacks},
+        tables=sorted(runner.tables),
         warnings=runner.monitor.summary("warning"),
         notes=runner.monitor.summary("note"),
         timings_s=timings,
     )
     return summary
+
+
+def table_csv(rows: list[dict]) -> str:
+    """A study's table as CSV: one column per key of its rows, numbers to full precision."""
+    if not rows:
+        return ""
+    keys = list(rows[0])
+    lines = [",".join(keys)]
+    lines += [",".join(repr(float(r[k])) if isinstance(r[k], float) else str(r[k])
+                       for k in keys) for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 def _petsc_version():

@@ -25,22 +25,14 @@ from ssefem.errors import ConvergenceFailure, SolverError
 from ssefem.physics.electrochemistry.terminals import APPLIED_CURRENT, APPLIED_VOLTAGE
 from ssefem.studies.continuation import solve_with_continuation
 from ssefem.studies.monitor import Monitor
-from ssefem.studies.registry import Study, resolve
+from ssefem.studies.registry import resolve
+from ssefem.studies.study import StepResult, Study
 from ssefem.system import System
 from ssefem.terms import EQUILIBRATION
 
 log = logging.getLogger(__name__)
 
 _MAX_EVENT_ITERATIONS = 30
-
-
-@dataclass
-class StepResult:
-    kind: str
-    index: int
-    cycle: int
-    ended_by: str
-    time: float
 
 
 @dataclass
@@ -72,6 +64,8 @@ class ProtocolRunner:
                  studies: dict[str, Study] | None = None):
         self.system = system
         self.studies = dict(studies or {})
+        #: tables that studies add (name -> rows), written as <name>.csv with the results
+        self.tables: dict[str, list[dict]] = {}
         self.case = case
         self.opts = case.solver
         self.record = record
@@ -190,12 +184,16 @@ class ProtocolRunner:
         self.monitor.check(row)
         return row
 
+    def add_table(self, name: str, rows: list[dict]) -> None:
+        """Append ``rows`` (dicts of numbers with the same keys) to the study table ``name``."""
+        self.tables.setdefault(name, []).extend(rows)
+
     def counters(self) -> dict:
         """The runner's totals and finished steps (JSON-ready), for a checkpoint."""
         return {"time": self.time, "charge": self.charge, "nsteps": self.nsteps,
                 "newton_total": self.newton_total, "cutbacks": self.cutbacks,
                 "results": [dataclasses.asdict(r) for r in self.results],
-                "warnings": self.monitor.summary(None)}
+                "warnings": self.monitor.summary(None), "tables": self.tables}
 
     def load_counters(self, data: dict) -> None:
         """Take back what :meth:`counters` gave."""
@@ -204,6 +202,7 @@ class ProtocolRunner:
         self.cutbacks = int(data["cutbacks"])
         self.results = [StepResult(**r) for r in data["results"]]
         self.monitor.load(data["warnings"])
+        self.tables = {k: list(v) for k, v in data.get("tables", {}).items()}
 
     def _sweep(self, step: Step) -> tuple[SweepParameter | None, list]:
         """The sweep parameter of a steady step and its values ((None, [None]) without)."""

@@ -3,7 +3,7 @@
 A study is one module that defines its step model (a :class:`~ssefem.case.steps.StepBase`
 subclass whose ``kind`` is a ``Literal``) and a ``run(runner, step, index, cycle)`` that drives
 the model's system through the protocol runner's public calls and returns a
-:class:`~ssefem.studies.protocol.StepResult`. ssefem's own studies are listed in
+:class:`~ssefem.studies.study.StepResult`. ssefem's own studies are listed in
 :data:`CORE_STUDIES`; a plugin adds its own with the ``studies()`` hook. ``prepare`` checks
 every study step of a case against its study's model before anything is meshed; the protocol
 hands each such step to its study.
@@ -12,9 +12,7 @@ hands each such step to its study.
 from __future__ import annotations
 
 import difflib
-import typing
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,30 +21,14 @@ from ssefem.case import Case
 from ssefem.case.messages import from_validation_error
 from ssefem.case.steps import BUILTIN, StepBase, StudyStep
 from ssefem.errors import CaseError
+from ssefem.studies import impedance
+from ssefem.studies.study import Study
 
-
-@dataclass(frozen=True)
-class Study:
-    """A protocol step kind: its step model and what runs it.
-
-    Attributes:
-        step: the step's model; its ``kind`` field is ``Literal["<kind>"]``.
-        run: ``run(runner, step, index, cycle) -> StepResult``.
-        origin: ``core`` or the plugin that brings it (set on collection).
-    """
-
-    step: type[StepBase]
-    run: Callable[..., Any]
-    origin: str = "core"
-
-    @property
-    def kind(self) -> str:
-        (kind,) = typing.get_args(self.step.model_fields["kind"].annotation)
-        return kind
+__all__ = ["CORE_STUDIES", "Study", "check_study_steps", "collect_studies", "resolve"]
 
 
 #: ssefem's own studies (each one module under ssefem.studies)
-CORE_STUDIES: tuple[Study, ...] = ()
+CORE_STUDIES: tuple[Study, ...] = (impedance.STUDY,)
 
 
 def collect_studies(parts: Sequence[Any]) -> dict[str, Study]:

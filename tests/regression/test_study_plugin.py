@@ -53,7 +53,7 @@ def test_study_step_rows_equal_the_steady_steps(case_factory):
     ({}, {"kind": "probe_points", "currents": [1.0]}, "protocol.steps[0].kind",
      "unknown step kind 'probe_points'; known: discharge, charge, hold, rest, steady"),
     ({"probe": {}}, {"kind": "dischrage", "current": 1.0}, "protocol.steps[0].kind",
-     "known: discharge, charge, hold, rest, steady, probe_points"),
+     "known: discharge, charge, hold, rest, steady, impedance, probe_points"),
 ])
 def test_prepare_checks_study_steps(case_factory, plugins, step, key, says):
     case = case_factory(plugins=plugins, protocol={"steps": [step]})

@@ -28,8 +28,7 @@ from ssefem.case.steps import StepBase
 from ssefem.controls import StepLimiter, SweepParameter
 from ssefem.physics.ionics.transport import ELECTROLYTE
 from ssefem.plugins import Plugin, PluginConfig
-from ssefem.studies.protocol import StepResult
-from ssefem.studies.registry import Study
+from ssefem.studies.study import StepResult, Study
 from ssefem.terms import Term
 
 #: (trial step s, change) of every call of the halving limiter, in order

@@ -97,6 +97,38 @@ def test_thin_film_cathode_gives_the_finite_space_warburg():
     assert np.all(np.diff(-z.imag[::-1]) < 0)
 
 
+GEOMETRIES = {
+    "1d": {"dimension": 1},
+    "2d": {"dimension": 2, "width": 4.0, "lateral_cells": 3},
+    "3d": {"dimension": 3, "width": 4.0, "lateral_cells": 2},
+    "axisymmetric": {"dimension": 2, "width": 4.0, "lateral_cells": 3, "axisymmetric": True},
+}
+
+
+@pytest.mark.parametrize("geometry", list(GEOMETRIES))
+def test_zero_frequency_limit_is_the_steady_differential_resistance(geometry):
+    """The scaling check in every geometry: Z at 1 uHz of a Li | LiPON | Li cell (nothing
+    stores charge, so Z(0) is finite) against dV/dI of the steady study at the same state,
+    Richardson-extrapolated from symmetric secants at +-di and +-2 di (their error is
+    O(di^2)); both per unit area."""
+    di = 0.5
+    base = dict(geometry=GEOMETRIES[geometry],
+                layers=[{"name": "left", "material": "Li", "thickness": 2.0, "cells": 2},
+                        {"name": "electrolyte", "material": "LiPON", "thickness": 1.5,
+                         "cells": 4},
+                        {"name": "right", "material": "Li", "thickness": 2.0, "cells": 2}])
+    steady = run(make_case(**base, protocol={"steps": [
+        {"kind": "steady", "currents": [di, -di, 2 * di, -2 * di]}]}), write=False)
+    v = steady.series.column("voltage")
+    s1, s2 = (v[1] - v[0]) / (2 * di), (v[3] - v[2]) / (4 * di)
+    dv_di = (4 * s1 - s2) / 3
+    z = run(make_case(**base, protocol={"steps": [
+        {"kind": "impedance", "frequencies": [1e-6]}]}),
+        write=False).tables["impedance"][0]
+    assert z["Z_re_ohm_m2"] == pytest.approx(dv_di, rel=1e-6)
+    assert abs(z["Z_im_ohm_m2"]) < 1e-6 * dv_di
+
+
 @pytest.mark.parametrize(("step", "key", "says"), [
     ({"kind": "impedance"}, "protocol.steps[0]", "needs 'frequencies' or 'f_min' and 'f_max'"),
     ({"kind": "impedance", "f_min": 10.0, "f_max": 1.0}, "protocol.steps[0]", "not below"),

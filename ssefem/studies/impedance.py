@@ -30,6 +30,7 @@ from petsc4py import PETSc
 from pydantic import Field, model_validator
 
 from ssefem.case.steps import StepBase
+from ssefem.errors import CaseError
 from ssefem.physics.electrochemistry.terminals import APPLIED_VOLTAGE
 from ssefem.studies.study import StepResult, Study
 
@@ -177,6 +178,9 @@ class Linearisation:
 
 def run_impedance(runner, step: ImpedanceStep, index: int, cycle: int) -> StepResult:
     system = runner.system
+    if system.model.periodic:  # the fold changes the unknowns the Jacobians act on
+        raise CaseError(f"protocol.steps[{index}]", "an impedance step does not support a "
+                        "periodic cell (mechanics.lateral = 'periodic') yet")
     sc = system.model.scales
     lin = Linearisation(system)
     rows = []

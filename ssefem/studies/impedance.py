@@ -78,7 +78,8 @@ class ImpedanceStep(StepBase):
 
 
 class Linearisation:
-    """K, M and the current's right-hand side of a system's transient problem at its state."""
+    """K, M and the right-hand side of a unit voltage step, of a system's transient problem
+    (voltage control) at its state."""
 
     def __init__(self, system):
         self.system = system

@@ -2,8 +2,8 @@
 
 A part is anything with the model hooks of :class:`ssefem.plugins.Plugin`: ``scales`` (exactly
 one part sets the nondimensionalisation), then every part's ``fields`` and then every part's
-``terms``, in the order given, then the model's consistency checks (the built-in components first, by their ``order``, then the
-plugins as the case lists them). What a part adds carries its name as its origin; what it
+``terms``, in the order given (the built-in components first, by their ``order``, then the
+plugins as the case lists them), and last the model's consistency checks (``Model.checks``). What a part adds carries its name as its origin; what it
 publishes in ``model.state`` the later hooks read. The assembler knows no physics.
 """
 

@@ -104,7 +104,7 @@ def run(case: Case | str | Path, outdir: str | Path | None = None, comm: MPI.Com
             interrupts.check(0.0)  # a signal during meshing or compilation: nothing written
             if not write:
                 runner = ProtocolRunner(setup.system, case, setup.record,
-                                        studies=collect_studies(setup.plugins))
+                                        studies=setup.studies)
                 runner.on_position = lambda position: interrupts.check(runner.time)
                 runner.equilibrate()
                 runner.run()
@@ -148,6 +148,7 @@ class _Setup:
     profiles: ProfileSeries
     summary: dict
     timings: dict
+    studies: dict  # the protocol step kinds of ssefem's and the plugins' studies
 
     def record(self, row: dict) -> None:
         self.series.append(row)
@@ -181,7 +182,8 @@ def _setup(case: Case, library, plugins, comm: MPI.Comm) -> _Setup:
     }
     series = TimeSeries({**{o.name: o.unit for o in model.observables},
                          **{p.column: p.column_unit for p in model.sweep_parameters.values()}})
-    return _Setup(case, plugins, system, series, ProfileSeries(system), summary, timings)
+    return _Setup(case, plugins, system, series, ProfileSeries(system), summary, timings,
+                  collect_studies(plugins))
 
 
 def _staged_run(s: _Setup, target, progress, restart, interrupts: Interrupts) -> RunResult:
@@ -204,7 +206,7 @@ def _staged_run(s: _Setup, target, progress, restart, interrupts: Interrupts) ->
 
             runner = ProtocolRunner(system, case, s.record, on_step,
                                     bar.update_to if bar is not None else None,
-                                    studies=collect_studies(s.plugins))
+                                    studies=s.studies)
             fingerprint = case_fingerprint(case.model_dump(mode="json"))
             start, source = None, None
             if restart:

@@ -84,7 +84,6 @@ class Linearisation:
     def __init__(self, system):
         self.system = system
         problem, fields, _ = system.problem("voltage", True)
-        self.fields = fields
         self.u = [system.u[n] for n in fields]
         snes = problem.solver
         x = problem.x

@@ -230,13 +230,10 @@ class ProtocolRunner:
                 v0 = self.system.observe()["voltage"]
                 extra = {param.column: param.to_column(p)}
             for i in step.currents:
-                self._continue(APPLIED_CURRENT, i / self.i_ref, f"{i} A/m^2")
-                obs = self.system.observe()
+                obs = self.steady_state(i)
                 if p is not None:
                     extra["area_specific_resistance"] = (v0 - obs["voltage"]) / i if i else math.nan
-                row = {**self._row(obs, step, index, cycle, i), **extra}
-                self.record(row)
-                self.monitor.check(row)
+                self.record_state(obs, step, index, cycle, i, **extra)
         self.on_step(self.nsteps, self.time)
         return StepResult("steady", index, cycle, "done", self.time)
 
@@ -355,8 +352,6 @@ class ProtocolRunner:
         i = obs["current"] if current is None else current
         self.charge += i * dt
         self.nsteps += 1
-        row = self._row(obs, step, index, cycle, i)
-        self.record(row)
-        self.monitor.check(row)
+        self.record_state(obs, step, index, cycle, i)
         self.progress(self.time)
         self.on_step(self.nsteps, self.time)

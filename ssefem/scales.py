@@ -34,6 +34,15 @@ class Scales:
         """Dimensionless diffusivity D t / L^2."""
         return D * self.time / self.length**2
 
+    def permittivity(self, eps: float) -> float:
+        """Dimensionless permittivity eps / (conductivity time) (F/m in): the displacement
+        current eps grad(dphi/dt) in units of the conduction current's scale."""
+        return eps / (self.conductivity * self.time)
+
+    def capacitance(self, C: float) -> float:
+        """Dimensionless capacitance per area C potential / (current time) (F/m^2 in)."""
+        return C * self.potential / (self.current * self.time)
+
     def flux_to_rate(self, c_ref: float, z: int) -> float:
         """Factor turning a dimensionless current density into a dimensionless molar flux of an
         ion of charge z, for a concentration field in units of c_ref: i t / (z F L c_ref)."""

@@ -58,6 +58,9 @@ class Interface(_Strict):
     exchange_current_density: float | None = Field(None, gt=0, description="A/m^2 at the case temperature")
     alpha_a: float | None = Field(None, gt=0, lt=1, description="anodic transfer coefficient")
     alpha_c: float | None = Field(None, gt=0, lt=1, description="cathodic transfer coefficient")
+    double_layer_capacitance: float | None = Field(
+        None, gt=0, description="F/m^2, of an electrode interface, in parallel with its reaction "
+        "(default: the electrode material's, else none)")
 
 
 class Geometry(_Strict):
@@ -68,6 +71,9 @@ class Geometry(_Strict):
         "simplex", description="triangles/tetrahedra or quadrilaterals/hexahedra"
     )
     mesh_file: str | None = Field(None, description="a user .msh with the same physical names")
+    cell_area: float = Field(
+        1.0, gt=0, le=1e6, description="cm^2, the real cell's electrode area, which the modelled "
+        "part represents (impedance in Ohm for the cell)")
     axisymmetric: bool = Field(
         False, description="2-D only: x is the axis of symmetry direction (stack axis), y the "
         "radius, the cell is a cylinder of radius 'width'")

@@ -61,6 +61,9 @@ class Material(BaseModel):
     [-] of every meshed layer, ``partial_molar_volume`` [m^3/mol] of an insertion electrode
     (chemical strain) and ``thermal_expansion`` [1/K] when a stress-free temperature is set.
 
+    An electrode may give its ``double_layer_capacitance`` [F/m^2] against the ion conductors
+    (a case's ``[[interfaces]]`` value overrides it).
+
     An ion conductor may give its electrochemical stability window: ``reduction_limit`` and
     ``oxidation_limit`` [V against the ion's metal], beyond which it decomposes where it touches
     an electrode, and ``reduction_interphase``/``oxidation_interphase`` (:data:`Interphase`),

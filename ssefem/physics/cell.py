@@ -13,10 +13,13 @@ from ssefem.materials import Library
 from ssefem.model import Model
 from ssefem.assembly import CHOSEN_TRANSPORTS
 from ssefem.physics.electrochemistry.butler_volmer import add_butler_volmer
+from ssefem.physics.electrochemistry.double_layer import PROPERTY as DOUBLE_LAYER
+from ssefem.physics.electrochemistry.double_layer import add_double_layer
 from ssefem.physics.mechanics.stack_contact import add_contact_outputs
 from ssefem.physics.handles import CONTACT, NEGATIVE, POSITIVE, TRANSPORTS
 from ssefem.physics.mechanics.stack import STRESS_SCALE
 from ssefem.physics.ionics.conduction import conductivity_constant
+from ssefem.physics.ionics.displacement import permittivity_constant
 from ssefem.physics.ionics.jumps import interior_penalty_term
 from ssefem.physics.electrochemistry.electrodes import LAYER_PHYSICS
 from ssefem.physics.electrochemistry.stability import add_stability_window
@@ -141,9 +144,11 @@ def add_ion_conductors_and_interfaces(model: Model, case: Case, library: Library
         _tagged(model, t, t.add_layer, model, layer.name, library.get(layer.material),
                 phi_e0 * scales.potential)
     # continuity of phi_e where a plugin lets it jump (nothing while it is continuous Lagrange)
-    ohmic = {n: conductivity_constant(n) for n, t in transport.items()
-             if isinstance(t, Electroneutral)}
-    model.add_term(interior_penalty_term(model, ELECTROLYTE, ohmic))
+    ohmic = [n for n, t in transport.items() if isinstance(t, Electroneutral)]
+    model.add_term(interior_penalty_term(model, ELECTROLYTE,
+                                         {n: conductivity_constant(n) for n in ohmic}))
+    model.add_term(interior_penalty_term(model, ELECTROLYTE,
+                                         {n: permittivity_constant(n) for n in ohmic}, "storage"))
     for a, b in zip(ion_layers, ion_layers[1:], strict=False):
         _tagged(model, transport[a], transport[a].add_junction, model, a, b, transport[b],
                 f"{a}|{b}", "+")
@@ -184,11 +189,31 @@ def add_ion_conductors_and_interfaces(model: Model, case: Case, library: Library
             add_contact_outputs(model, touching, faradaic, model.state.get(STRESS_SCALE))
         cap = _tagged(model, t, t.add_electrode_contact, model, next_meshed.name, el, iface,
                       side)
+        c_dl, key = _double_layer_capacitance(case, library, label, el_layer)
+        if c_dl is not None:
+            if cap is not None:
+                raise CaseError(key,
+                                f"the {t.name} transport of {next_meshed.name!r} resolves the "
+                                "double layer itself: give no capacitance for this interface")
+            cap = add_double_layer(model, el, iface, side, label, electrolyte, c_dl,
+                                   contact=touching and touching.closed)
         if el is pos:
             capacitive, current, tag = cap, faradaic, model.regions.facet_tag[iface]
     add_terminal_current(model, current, capacitive, tag)
     cc = model.regions.layers[0] + "_cc", model.regions.layers[-1] + "_cc"
     add_terminals(model, pos, neg, *cc)
+
+
+def _double_layer_capacitance(case: Case, library: Library, label: str,
+                              electrode_layer) -> tuple[float | None, str]:
+    """F/m^2 of the reacting interface ``label`` (the case's, else its electrode material's)
+    and the key that gave it."""
+    for i, itf in enumerate(case.interfaces):
+        if itf.name == label and itf.double_layer_capacitance is not None:
+            return itf.double_layer_capacitance, f"interfaces[{i}].double_layer_capacitance"
+    prop = library.get(electrode_layer.material).properties.get(DOUBLE_LAYER)
+    index = next(i for i, layer in enumerate(case.layers) if layer is electrode_layer)
+    return (None if prop is None else prop.at(case.temperature)), f"layers[{index}].material"
 
 
 def _tagged(model: Model, t: IonTransport, hook, *args):

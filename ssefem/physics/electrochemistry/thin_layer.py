@@ -2,14 +2,16 @@
 
 The layer's electrolyte-side potential at the electrode becomes an unknown ``phi_<layer>`` on the
 interface (a codimension-1 submesh); the current through the layer is
-i = (phi_<layer> - phi_e) / r with r = thickness / sigma, and the electrode's Butler-Volmer law
-reacts against ``phi_<layer>``. With no storage in the layer this equals the meshed layer for a
-laterally uniform current.
+i = (phi_<layer> - phi_e) / r + C d(phi_<layer> - phi_e)/dt with r = thickness / sigma and
+C = eps0 eps_r / thickness (the layer's conduction and displacement currents: an R || C), and
+the electrode's Butler-Volmer law reacts against ``phi_<layer>``. For a laterally uniform current
+this equals the meshed layer, in steady state and in time.
 """
 
 from __future__ import annotations
 
 from ssefem.case import Layer
+from ssefem.constants import EPS0
 from ssefem.fields import Field
 from ssefem.materials import Material
 from ssefem.model import Model
@@ -36,6 +38,16 @@ def add_thin_layer(model: Model, layer: Layer, mat: Material, iface: str, electr
         return {name: i * ctx.v[name](e) * dS, ELECTROLYTE: -i * ctx.v[ELECTROLYTE](e) * dS}
 
     model.add_term(Term(f"thin_layer_conduction:{layer.name}", "flux", jump))
+    c_hat = sc.capacitance(EPS0 * mat.at("relative_permittivity", T) / (layer.thickness
+                                                                        * sc.length))
+
+    def displacement(ctx: FormContext):
+        c = ctx.constant(f"thin_capacitance:{layer.name}", c_hat)
+        i = c * (ctx.rate(name)(e) - ctx.rate(ELECTROLYTE)(e))
+        dS = ctx.dS(tag)
+        return {name: i * ctx.v[name](e) * dS, ELECTROLYTE: -i * ctx.v[ELECTROLYTE](e) * dS}
+
+    model.add_term(Term(f"thin_layer_displacement:{layer.name}", "storage", displacement))
     model.add_observable(Observable(
         f"potential_drop:{layer.name}", "V",
         interface_mean(lambda ctx: ctx.u[name](e) - ctx.u[ELECTROLYTE](e), tag),

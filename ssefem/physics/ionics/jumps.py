@@ -1,11 +1,11 @@
 """Potentials that jump across chosen interior facets, each jump with a constitutive law.
 
 A zero-thickness grain boundary, a junction between two electrolyte layers or the interphase of a
-composite's particle and polymer carries a potential step with a law of its own (resistive,
-i = [phi] / r; capacitive and space-charge laws are further terms of the same kind). A field
-that may jump is *broken* (:attr:`ssefem.fields.Field.jumps`): its space is discontinuous
-Lagrange of the same degree, and on every interior facet of its layers that is not a jump facet
-it is kept continuous by the symmetric interior-penalty (SIPG) terms of the conduction operator.
+composite's particle and polymer carries a potential step with a law of its own (resistive, i =
+[phi] / r; capacitive, i = C d[phi]/dt; space-charge laws are further terms of the same kind). A
+field that may jump is *broken* (:attr:`ssefem.fields.Field.jumps`): its space is discontinuous
+Lagrange of the same degree, and on every interior facet of its layers that is not a jump facet it
+is kept continuous by the symmetric interior-penalty (SIPG) terms of the conduction operator.
 Continuity stays the default: a field nobody lets jump is continuous Lagrange as before.
 
 Why this discretisation, and not the alternatives:
@@ -79,20 +79,26 @@ def allow_jump(model: Model, field: str, group: str) -> None:
     regions.add_interior_group(continuity_group(field), continuous)
 
 
-def interior_penalty_term(model: Model, field: str, conductivity: dict[str, str]) -> Term:
-    """The SIPG continuity terms of a conduction operator sigma grad(field) over the layers of
-    ``conductivity`` (layer -> name of its dimensionless conductivity constant, as the layer's
-    conduction term defines it). Contributes nothing while the field is not broken; a broken
-    field must live on exactly those layers."""
+def interior_penalty_term(model: Model, field: str, coefficient: dict[str, str],
+                          kind: str = "flux") -> Term:
+    """The SIPG continuity terms of a conduction operator k grad(field) over the layers of
+    ``coefficient`` (layer -> name of its dimensionless conductivity constant, as the layer's
+    conduction term defines it). With ``kind = "storage"`` the operator is a displacement
+    current k grad(d field / dt) (``coefficient`` names the permittivity constants) and the
+    terms act on the rate. Contributes nothing while the field is not broken; a broken field
+    must live on exactly those layers."""
+    if kind not in ("flux", "storage"):
+        raise ValueError(f"kind must be 'flux' or 'storage', got {kind!r}")
 
     def check():
         f = model.fields[field]
-        missing = [n for n in f.layers if n not in conductivity] if f.broken else []
+        missing = [n for n in f.layers if n not in coefficient] if f.broken else []
         if missing:
             raise CaseError("plugins", f"{field!r} cannot jump: the layer {missing[0]!r} has no "
                             "Ohmic conduction (a resolved transport) to keep it continuous")
 
-    model.add_check(check)  # when the model is assembled, before anything is compiled
+    if kind == "flux":
+        model.add_check(check)  # when the model is assembled, before anything is compiled
 
     def build(ctx: FormContext):
         f = model.fields[field]
@@ -101,25 +107,27 @@ def interior_penalty_term(model: Model, field: str, conductivity: dict[str, str]
         check()
         regions = ctx.regions
         Q = fem.functionspace(regions.mesh, ("DG", 0))
-        sigma = 0
-        for layer, name in conductivity.items():
+        k = 0
+        for layer, name in coefficient.items():
             chi = fem.Function(Q, name=f"in_{layer}")
             chi.x.array[Q.dofmap.list[regions.cells(layer), 0]] = 1.0
-            sigma = sigma + ctx.constant(name) * chi
-        sp, sm = sigma("+"), sigma("-")
-        sigma_h = 2 * sp * sm / (sp + sm)
+            k = k + ctx.constant(name) * chi
+        kp, km = k("+"), k("-")
+        k_h = 2 * kp * km / (kp + km)
         h = regions.cell_size()
         p, d = ctx.u[field].function_space.element.basix_element.embedded_superdegree, regions.dim
-        eta = ALPHA * (p + 1) * (p + d) / d * sigma_h / ufl.min_value(h("+"), h("-"))
-        phi, v = ctx.u[field], ctx.v[field]
+        eta = ALPHA * (p + 1) * (p + d) / d * k_h / ufl.min_value(h("+"), h("-"))
+        phi = ctx.rate(field) if kind == "storage" else ctx.u[field]
+        v = ctx.v[field]
         n = ufl.FacetNormal(regions.mesh)
         dS = ctx.dS(ctx.facet(continuity_group(field)))
-        form = (-sigma_h * ufl.inner(ufl.avg(ufl.grad(phi)), ufl.jump(v, n))
-                - sigma_h * ufl.inner(ufl.avg(ufl.grad(v)), ufl.jump(phi, n))
+        form = (-k_h * ufl.inner(ufl.avg(ufl.grad(phi)), ufl.jump(v, n))
+                - k_h * ufl.inner(ufl.avg(ufl.grad(v)), ufl.jump(phi, n))
                 + eta * ufl.jump(phi) * ufl.jump(v)) * dS
         return {field: form}
 
-    return Term(f"interior_penalty:{field}", "flux", build)
+    name = "interior_penalty" if kind == "flux" else "interior_penalty_displacement"
+    return Term(f"{name}:{field}", kind, build)
 
 
 def resistive_jump_term(model: Model, field: str, group: str, resistance: float,
@@ -143,3 +151,22 @@ def resistive_jump_term(model: Model, field: str, group: str, resistance: float,
         return {field: g * ufl.jump(phi) * ufl.jump(v) * ctx.dS(ctx.facet(group))}
 
     return Term(f"{label}:{group}", "flux", build)
+
+
+def capacitive_jump_term(model: Model, field: str, group: str, capacitance: float,
+                         label: str = "capacitive_jump") -> Term:
+    """The storage of a jump of ``field`` across ``group``: i = C d[phi]/dt, ``capacitance``
+    C in F/m^2 (a grain boundary's or junction's, eps / delta for a dielectric of thickness
+    delta), in parallel with the jump's conduction law (add both); returns the term."""
+    if not capacitance > 0:
+        raise CaseError("plugins", f"the capacitance across {group!r} must be > 0 F/m^2, "
+                        f"got {capacitance}")
+    allow_jump(model, field, group)
+    c = model.scales.capacitance(capacitance)
+
+    def build(ctx: FormContext):
+        v = ctx.v[field]
+        k = ctx.constant(f"capacitance:{group}", c)
+        return {field: k * ufl.jump(ctx.rate(field)) * ufl.jump(v) * ctx.dS(ctx.facet(group))}
+
+    return Term(f"{label}:{group}", "storage", build)

@@ -14,7 +14,9 @@ from typing import Callable
 
 from ssefem.materials import Material
 from ssefem.model import Model
+from ssefem.constants import EPS0
 from ssefem.physics.ionics.conduction import conduction_term
+from ssefem.physics.ionics.displacement import displacement_term
 from ssefem.physics.electrochemistry.electrode import Electrode
 
 ELECTROLYTE = "phi_e"
@@ -49,7 +51,8 @@ class IonTransport:
 
 
 class Electroneutral(IonTransport):
-    """Single-ion conductor with c = c0: Ohm's law, -div(sigma grad phi_e) = 0 (SPEC section 3)."""
+    """Single-ion conductor with c = c0: Ohm's law with the displacement current,
+    -div(sigma grad phi_e + eps grad(d phi_e / dt)) = 0 (SPEC section 3)."""
 
     name = "electroneutral"
 
@@ -59,3 +62,5 @@ class Electroneutral(IonTransport):
     def add_layer(self, model: Model, layer: str, mat: Material, phi0: float) -> None:
         sigma = mat.at("conductivity", self.T) / model.scales.conductivity
         model.add_term(conduction_term("ionic_conduction", ELECTROLYTE, layer, sigma))
+        eps = model.scales.permittivity(EPS0 * mat.at("relative_permittivity", self.T))
+        model.add_term(displacement_term("displacement_current", ELECTROLYTE, layer, eps))

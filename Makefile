@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml plugins/space_charge/pyproject.toml
 	@py=$$($(find_python)) || exit 1; \
 	 if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$py"; "$$py" -m venv $(VENV) || exit 1; fi
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dolfinx,dev]' -e plugins/space_charge
+	$(PY) -m pip install -q -e '.[dolfinx,dev,eis]' -e plugins/space_charge
 	@touch $@
 
 venv: $(VENV)/.installed

@@ -30,7 +30,7 @@ from ssefem.state import SUMMARY
 from ssefem.studies import ProtocolRunner
 from ssefem.studies.checkpoint import Checkpointer, case_fingerprint, find_restart, load_checkpoint
 from ssefem.studies.protocol import Position
-from ssefem.studies.registry import collect_studies
+from ssefem.studies.registry import collect_studies, reports
 from ssefem.system import System
 from ssefem.tabulation import Tabulation, cached, remember
 from ssefem.validate import prepare
@@ -253,10 +253,16 @@ def _staged_run(s: _Setup, target, progress, restart, interrupts: Interrupts) ->
         series.write(res.path("timeseries.csv"), comm)
         for name, rows in runner.tables.items():
             res.write_text(f"{name}.csv", table_csv(rows))
+        studied = on_rank0(comm, lambda: reports(case, s.studies, runner.tables))
+        for report in studied:
+            for name, text in report.files.items():
+                res.write_text(name, text)
         on_rank0(comm, lambda: profiles.write(res.path("profiles")))
         res.write_text("resolved_case.toml", dump_toml(case.model_dump(mode="json",
                                                                        exclude_none=True)))
         summary = _finish(s.summary, runner, s.timings, failure)
+        for report in studied:
+            summary.update(report.summary)
         if case.output.plots:
             from ssefem.output.plots import plot_results
 

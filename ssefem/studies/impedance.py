@@ -15,15 +15,16 @@ import math
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ssefem.case.steps import StepBase
 from ssefem.errors import CaseError
+from ssefem.studies.impedance_report import TABLE, report
 from ssefem.studies.linearisation import Linearisation
 from ssefem.studies.sine import sine_impedance
+from ssefem.studies.spectrum_analysis import check_circuit
 from ssefem.studies.study import StepResult, Study
 
-TABLE = "impedance"
 #: Ohm m^2 -> Ohm cm^2, and cm^2 -> m^2 the other way
 CM2 = 1e4
 
@@ -44,6 +45,11 @@ class ImpedanceStep(StepBase):
     periods: int = Field(5, ge=2, le=1000, description="time-domain periods, the last analysed")
     steps_per_period: int = Field(100, ge=8, le=100000,
                                   description="time-domain steps per period (and twice as many)")
+    kramers_kronig: bool = Field(True, description="test the spectrum with pyimpspec's "
+                                 "Kramers-Kronig test (with the optional extra)")
+    drt: bool = Field(True, description="the distribution of relaxation times (pyimpspec)")
+    circuit: str | None = Field(None, max_length=500, description="an equivalent circuit to "
+                                "fit, in pyimpspec's circuit description code, e.g. 'R(RC)(RC)'")
 
     @model_validator(mode="after")
     def _range(self):
@@ -59,6 +65,13 @@ class ImpedanceStep(StepBase):
         elif self.f_max / self.f_min > 1e16:
             raise ValueError("f_max / f_min exceeds 16 decades")
         return self
+
+    @field_validator("circuit")
+    @classmethod
+    def _circuit(cls, cdc):
+        if cdc is not None:
+            check_circuit(cdc)
+        return cdc
 
     def spectrum(self) -> list[float]:
         """The frequencies, Hz, from the highest down (as analysers sweep)."""
@@ -99,14 +112,16 @@ def run_impedance(runner, step: ImpedanceStep, index: int, cycle: int) -> StepRe
     area = runner.case.geometry.cell_area / CM2  # m^2
     rows = []
     for f, z in _spectrum(runner, step, index):
-        rows.append({"frequency_Hz": f, "Z_re_ohm_m2": z.real, "Z_im_ohm_m2": z.imag,
-                     "Z_abs_ohm_m2": abs(z),
+        # the cell's Ohm first: the columns readers take (pyimpspec: the first whose name
+        # starts with frequency, z_re, z_im)
+        rows.append({"frequency_Hz": f, "Z_re_ohm": z.real / area, "Z_im_ohm": z.imag / area,
+                     "Z_abs_ohm": abs(z) / area,
                      "phase_deg": math.degrees(math.atan2(z.imag, z.real)),
+                     "Z_re_ohm_m2": z.real, "Z_im_ohm_m2": z.imag, "Z_abs_ohm_m2": abs(z),
                      "Z_re_ohm_cm2": z.real * CM2, "Z_im_ohm_cm2": z.imag * CM2,
-                     "Z_re_ohm": z.real / area, "Z_im_ohm": z.imag / area,
                      "step": index, "cycle": cycle, "time_s": runner.time})
     runner.add_table(TABLE, rows)
     return StepResult(step.kind, index, cycle, "done", runner.time)
 
 
-STUDY = Study(ImpedanceStep, run_impedance)
+STUDY = Study(ImpedanceStep, run_impedance, report)

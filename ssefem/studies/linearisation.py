@@ -31,6 +31,21 @@ REFINE_RTOL, REFINE_STEPS = 1e-14, 3
 FD_STEP = 1e-5
 
 
+def at_both_steps(system, evaluate):
+    """``evaluate()`` at dt = 1 and at dt = 2 (the model's time unit): the two points that fix
+    a quantity affine in 1/dt. The run's dt is restored."""
+    dt = system.dt
+    saved = float(dt.value)
+    try:
+        values = []
+        for step in (1.0, 2.0):
+            dt.value = step
+            values.append(evaluate())
+        return values
+    finally:
+        dt.value = saved
+
+
 class Linearisation:
     """K, M and the right-hand side of a unit voltage step, of a system's transient problem
     (voltage control) at its state."""
@@ -43,26 +58,24 @@ class Linearisation:
         x = problem.x
         assign(self.u, x)
         self.x0 = x.copy()
-        self.previous = {n: f.x.array.copy() for n, f in system.u_n.items()}
+        self.saved = system.levels()
         system.commit()  # the linearisation is about the state: u_n = u (restored by close)
-        dt = system.dt
-        dt_saved = float(dt.value)
-        jac = []
+
+        def jacobian() -> PETSc.Mat:
+            snes.computeJacobian(x, problem.A)
+            return problem.A.copy()
+
+        jac = at_both_steps(system, jacobian)
+        voltage = system.ctx.constant(APPLIED_VOLTAGE)
+        v_saved = float(voltage.value)
+        f0, f1 = x.duplicate(), x.duplicate()
         try:
-            for step in (1.0, 2.0):
-                dt.value = step
-                snes.computeJacobian(x, problem.A)
-                jac.append(problem.A.copy())
-            voltage = system.ctx.constant(APPLIED_VOLTAGE)
-            v_saved = float(voltage.value)
             voltage.value = float(system.observe()["voltage"]) / system.model.scales.potential
-            f0, f1 = x.duplicate(), x.duplicate()
             snes.computeFunction(x, f0)
             voltage.value += 1.0
             snes.computeFunction(x, f1)
-            voltage.value = v_saved
         finally:
-            dt.value = dt_saved
+            voltage.value = v_saved
         j1, j2 = jac
         self.K = j2.copy()
         self.K.scale(2.0)
@@ -123,30 +136,26 @@ class Linearisation:
     def _affine_change(self, dx: PETSc.Vec) -> tuple[float, float]:
         system = self.system
         saved = system.snapshot()
-        dt = system.dt
-        dt_saved = float(dt.value)
-        change = []
+
+        def change() -> float:
+            values = []
+            for sign in (1.0, -1.0):
+                y = self.x0.copy()
+                y.axpy(sign * FD_STEP, dx)
+                assign(y, self.u)
+                for f in self.u:
+                    f.x.scatter_forward()
+                values.append(system.observe()["current"])
+                y.destroy()
+            return (values[0] - values[1]) / (2 * FD_STEP)
+
         try:
-            for step in (1.0, 2.0):
-                dt.value = step
-                values = []
-                for sign in (1.0, -1.0):
-                    y = self.x0.copy()
-                    y.axpy(sign * FD_STEP, dx)
-                    assign(y, self.u)
-                    for f in self.u:
-                        f.x.scatter_forward()
-                    values.append(system.observe()["current"])
-                    y.destroy()
-                change.append((values[0] - values[1]) / (2 * FD_STEP))
+            d1, d2 = at_both_steps(system, change)
         finally:
-            dt.value = dt_saved
             system.load(saved)
-        d1, d2 = change
         return 2 * d2 - d1, 2 * (d1 - d2)
 
     def close(self) -> None:
-        for n, a in self.previous.items():
-            self.system.u_n[n].x.array[:] = a
+        self.system.load_levels(self.saved)
         for obj in (self.K, self.M, self.b, self.x0):
             obj.destroy()

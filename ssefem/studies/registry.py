@@ -11,6 +11,7 @@ hands each such step to its study.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Sequence
 from typing import Any
@@ -22,9 +23,9 @@ from ssefem.case.messages import from_validation_error
 from ssefem.case.steps import BUILTIN, StepBase, StudyStep
 from ssefem.errors import CaseError
 from ssefem.studies import impedance
-from ssefem.studies.study import Study
+from ssefem.studies.study import Study, StudyReport
 
-__all__ = ["CORE_STUDIES", "Study", "check_study_steps", "collect_studies", "resolve"]
+__all__ = ["CORE_STUDIES", "Study", "check_study_steps", "collect_studies", "reports", "resolve"]
 
 
 #: ssefem's own studies (each one module under ssefem.studies)
@@ -42,7 +43,7 @@ def collect_studies(parts: Sequence[Any]) -> dict[str, Study]:
         if kind in BUILTIN or kind in out:
             raise CaseError(f"plugins.{owner}" if owner != "core" else "protocol",
                             f"the study kind {kind!r} is {'built in' if kind in BUILTIN else 'given twice'}")
-        out[kind] = Study(s.step, s.run, owner)
+        out[kind] = dataclasses.replace(s, origin=owner)
     return out
 
 
@@ -69,3 +70,17 @@ def resolve(study: Study, step: StudyStep, key: str = "protocol.steps") -> StepB
     except ValidationError as err:
         e = from_validation_error(study.step, err)
         raise CaseError(f"{key}.{e.key}" if e.key else key, e.message) from None
+
+
+def reports(case: Case, studies: dict[str, Study], tables: dict[str, list[dict]]
+            ) -> list[StudyReport]:
+    """Each study's report of a run with steps of its kind (on one rank: see
+    :attr:`Study.report`)."""
+    out = []
+    for kind, study in studies.items():
+        steps = {i: resolve(study, s, f"protocol.steps[{i}]")
+                 for i, s in enumerate(case.protocol.steps)
+                 if isinstance(s, StudyStep) and s.kind == kind}
+        if steps and study.report is not None:
+            out.append(study.report(tables, steps))
+    return out

@@ -41,6 +41,7 @@ class System:
         # state
         self.field_range, self.commit, self.restore = d.field_range, d.commit, d.restore
         self.largest_change, self.snapshot, self.load = d.largest_change, d.snapshot, d.load
+        self.levels, self.load_levels = d.levels, d.load_levels
         self.active_fields, self.residuals = d.active_fields, d.residuals
         # solving
         self.problem, self.solve = self.solvers.problem, self.solvers.solve

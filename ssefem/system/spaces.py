@@ -4,6 +4,8 @@ built once. Nothing here solves."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import ufl
 from dolfinx import fem
@@ -102,3 +104,20 @@ class Discretisation:
     def load(self, state: dict[str, np.ndarray]) -> None:
         for n, a in state.items():
             self.u[n].x.array[:] = a
+
+    def levels(self) -> Levels:
+        """Both time levels, for a study that steps away from the state and comes back."""
+        return Levels(self.snapshot(), {n: f.x.array.copy() for n, f in self.u_n.items()})
+
+    def load_levels(self, levels: Levels) -> None:
+        self.load(levels.present)
+        for n, a in levels.previous.items():
+            self.u_n[n].x.array[:] = a
+
+
+@dataclass(frozen=True)
+class Levels:
+    """The present solution and the previous time level, copied."""
+
+    present: dict[str, np.ndarray]
+    previous: dict[str, np.ndarray]

@@ -42,6 +42,20 @@ def make_case(**changes):
     return case_from_dict(data)
 
 
+def library_value_at(material: str, prop: str, T: float) -> float:
+    """A library property at T by its Arrhenius law written out here (k_B the CODATA value),
+    not by ssefem's evaluation of it."""
+    import math
+
+    from ssefem.materials import Library
+
+    p = Library.builtin().get(material).properties[prop]
+    if p.Ea is None:
+        return p.value
+    k_b = 8.617333262e-5  # eV/K
+    return p.value * math.exp(-(p.Ea / k_b) * (1.0 / T - 1.0 / p.T_ref))
+
+
 @pytest.fixture
 def case_factory():
     return make_case

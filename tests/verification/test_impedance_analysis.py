@@ -19,9 +19,8 @@ import math
 import numpy as np
 import pytest
 
-from conftest import make_case
+from conftest import library_value_at, make_case
 
-from ssefem.materials import Library
 from ssefem.runner import run
 
 pyimpspec = pytest.importorskip("pyimpspec")
@@ -29,18 +28,13 @@ preprocessing = pytest.importorskip("impedance.preprocessing")
 
 F = 96485.33212
 R = 8.314462618
-K_B = 8.617333262e-5  # eV/K
 EPS0 = 8.8541878128e-12
 T = 320.0
 L_UM, C_DL, AREA_CM2 = 20.0, 0.1, 2.0
-LIB = Library.builtin()
 
 
 def _at(material: str, prop: str) -> float:
-    p = LIB.get(material).properties[prop]
-    if p.Ea is None:
-        return p.value
-    return p.value * math.exp(-(p.Ea / K_B) * (1.0 / T - 1.0 / p.T_ref))
+    return library_value_at(material, prop, T)
 
 
 @pytest.fixture(scope="module")

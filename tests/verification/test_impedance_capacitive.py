@@ -24,25 +24,18 @@ import math
 import numpy as np
 import pytest
 
-from conftest import make_case
+from conftest import library_value_at, make_case
 
-from ssefem.materials import Library
 from ssefem.runner import run
 
 F = 96485.33212
 R = 8.314462618
-K_B = 8.617333262e-5  # eV/K
 EPS0 = 8.8541878128e-12
 T = 320.0
-LIB = Library.builtin()
 
 
 def _at(material: str, prop: str) -> float:
-    """The library value at T by its Arrhenius law, written out here."""
-    p = LIB.get(material).properties[prop]
-    if p.Ea is None:
-        return p.value
-    return p.value * math.exp(-(p.Ea / K_B) * (1.0 / T - 1.0 / p.T_ref))
+    return library_value_at(material, prop, T)
 
 
 def _spectrum(result):

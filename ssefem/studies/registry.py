@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,8 @@ from ssefem.case.steps import BUILTIN, StepBase, StudyStep
 from ssefem.errors import CaseError
 from ssefem.studies import impedance
 from ssefem.studies.study import Study, StudyReport
+
+log = logging.getLogger(__name__)
 
 __all__ = ["CORE_STUDIES", "Study", "check_study_steps", "collect_studies", "reports", "resolve"]
 
@@ -75,12 +78,19 @@ def resolve(study: Study, step: StudyStep, key: str = "protocol.steps") -> StepB
 def reports(case: Case, studies: dict[str, Study], tables: dict[str, list[dict]]
             ) -> list[StudyReport]:
     """Each study's report of a run with steps of its kind (on one rank: see
-    :attr:`Study.report`)."""
+    :attr:`Study.report`). A report that fails leaves its error in the summary and the run's
+    results stand."""
     out = []
     for kind, study in studies.items():
         steps = {i: resolve(study, s, f"protocol.steps[{i}]")
                  for i, s in enumerate(case.protocol.steps)
                  if isinstance(s, StudyStep) and s.kind == kind}
-        if steps and study.report is not None:
+        if not steps or study.report is None:
+            continue
+        try:
             out.append(study.report(tables, steps))
+        except Exception as err:  # noqa: BLE001 (a failed report costs only itself)
+            log.error("the %s study's report failed", kind, exc_info=err)
+            out.append(StudyReport(summary={
+                f"{kind}_report_error": f"{type(err).__name__}: {err}"}))
     return out
